@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+#include "http_client.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+namespace tokend::agent {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using namespace asio::experimental::awaitable_operators;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t max_body = 1024 * 1024;
+
+using secret_body = http::basic_string_body<char, std::char_traits<char>, wiping_allocator<char>>;
+using secret_fields = http::basic_fields<wiping_allocator<char>>;
+using request_t = http::request<secret_body, secret_fields>;
+
+std::string host_header(const endpoint& to)
+{
+    bool v6 = to.host.find(':') != std::string::npos;
+    std::string h = v6 ? "[" + to.host + "]" : to.host;
+    bool default_port = to.port == (to.tls ? "443" : "80");
+    return default_port ? h : h + ":" + to.port;
+}
+
+request_t build(const endpoint& to, const http_request& req)
+{
+    request_t r(req.method, to.path + req.target, 11);
+    r.set(http::field::host, host_header(to));
+    r.set(http::field::user_agent, "tokend/" TOKEND_VERSION);
+    r.set(http::field::accept, "application/json");
+    r.set(http::field::connection, "close");
+    for (const auto& [name, value] : req.headers)
+        r.set(name, value);
+    if (!req.authorization.empty())
+        r.set(http::field::authorization, req.authorization.view());
+    if (!req.content_type.empty())
+        r.set(http::field::content_type, req.content_type);
+    r.body().assign(req.body.data(), req.body.size());
+    r.prepare_payload();
+    return r;
+}
+
+std::string seconds_text(duration d)
+{
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// Says what failed in words a user can act on; TLS verification names the reason.
+std::string describe(std::string_view step, const endpoint& to, const boost::system::error_code& ec,
+                     duration timeout, SSL* tls = nullptr)
+{
+    std::string where = std::string(step) + " " + to.host + ":" + to.port;
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted)
+        return where + " timed out (timeout " + seconds_text(timeout) + ")";
+    if (tls) {
+        long v = SSL_get_verify_result(tls);
+        if (v != X509_V_OK)
+            return where + " failed: certificate rejected: " + X509_verify_cert_error_string(v);
+    }
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof)
+        return where + " failed: the connection closed before a complete response";
+    if (ec == http::error::body_limit)
+        return where + " failed: the response is larger than 1 MiB";
+    return where + " failed: " + ec.message();
+}
+
+bool is_ip_literal(const std::string& host)
+{
+    unsigned char buf[sizeof(in6_addr)];
+    return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+template <class Stream>
+awaitable<http_outcome> send_and_receive(Stream& stream, const endpoint& to, const http_request& req,
+                                         duration timeout, SSL* tls)
+{
+    http_outcome out;
+    request_t r = build(to, req);
+    auto [wec, written] = co_await http::async_write(stream, r, nothrow_awaitable);
+    if (wec) {
+        out.error = describe("sending to", to, wec, timeout, tls);
+        co_return out;
+    }
+    beast::basic_flat_buffer<wiping_allocator<char>> buffer;
+    http::response_parser<secret_body, wiping_allocator<char>> parser;
+    parser.body_limit(max_body);
+    parser.header_limit(16 * 1024);
+    auto [rec, read] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
+    if (rec) {
+        out.error = describe("reading from", to, rec, timeout, tls);
+        co_return out;
+    }
+    auto& msg = parser.get();
+    out.response.status = msg.result_int();
+    if (auto it = msg.find(http::field::retry_after); it != msg.end())
+        out.response.retry_after = std::string(it->value());
+    out.response.body = std::move(msg.body());
+    co_return out;
+}
+
+} // namespace
+
+https_transport::https_transport() = default;
+https_transport::~https_transport() = default;
+
+ssl::context* https_transport::context_for(const std::string& ca_file, std::string& error)
+{
+    if (auto it = contexts_.find(ca_file); it != contexts_.end())
+        return it->second.get();
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+    boost::system::error_code ec;
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_verify_mode(ssl::verify_peer, ec);
+    ctx->set_default_verify_paths(ec);
+    if (!ca_file.empty())
+        ctx->load_verify_file(ca_file, ec);
+    if (ec) {
+        error = "cannot load the trust store" + (ca_file.empty() ? std::string() : " with " + ca_file) + ": " + ec.message();
+        return nullptr;
+    }
+    return contexts_.emplace(ca_file, std::move(ctx)).first->second.get();
+}
+
+awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http_request& req, duration timeout)
+{
+    auto ex = co_await asio::this_coro::executor;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    http_outcome out;
+
+    // getaddrinfo runs on Asio's resolver thread; bound it with the same deadline.
+    tcp::resolver resolver(ex);
+    asio::steady_timer timer(ex, deadline);
+    auto resolved = co_await (resolver.async_resolve(to.host, to.port, nothrow_awaitable)
+                              || timer.async_wait(nothrow_awaitable));
+    if (resolved.index() == 1) {
+        out.error = "resolving " + to.host + " timed out (timeout " + seconds_text(timeout) + ")";
+        co_return out;
+    }
+    auto [rec, endpoints] = std::get<0>(resolved);
+    if (rec) {
+        out.error = "cannot resolve " + to.host + ": " + rec.message();
+        co_return out;
+    }
+
+    beast::tcp_stream tcp(ex);
+    tcp.expires_at(deadline);
+    auto [cec, peer] = co_await tcp.async_connect(endpoints, nothrow_awaitable);
+    if (cec) {
+        out.error = describe("connecting to", to, cec, timeout);
+        co_return out;
+    }
+    if (!to.tls)
+        co_return co_await send_and_receive(tcp, to, req, timeout, nullptr);
+
+    ssl::context* ctx = context_for(to.ca_file, out.error);
+    if (!ctx)
+        co_return out;
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *ctx);
+    SSL* tls = stream.native_handle();
+    if (!is_ip_literal(to.host)) // RFC 6066: SNI carries host names only
+        SSL_set_tlsext_host_name(tls, to.host.c_str());
+    stream.set_verify_callback(ssl::host_name_verification(to.host));
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow_awaitable);
+    if (hec) {
+        out.error = describe("TLS handshake with", to, hec, timeout, tls);
+        co_return out;
+    }
+    // No close_notify on the way out: the response is complete (Content-Length or chunked),
+    // and waiting for the server's shutdown reply could only add latency.
+    co_return co_await send_and_receive(stream, to, req, timeout, tls);
+}
+
+} // namespace tokend::agent

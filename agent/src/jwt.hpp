@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// Reads the timing claims of a JWT without verifying its signature: the agent is not the
+// token's audience, it only needs to know when the token dies.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tokend::agent {
+
+struct jwt_times {
+    std::optional<std::int64_t> iat;
+    std::optional<std::int64_t> exp;
+};
+
+// nullopt when `token` is not a JWT (three base64url segments with a JSON object payload).
+// Non-integer or absurd claims are ignored rather than trusted.
+std::optional<jwt_times> read_jwt_times(std::string_view token);
+
+} // namespace tokend::agent

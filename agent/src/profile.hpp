@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// One configured profile at run time: its secrets, its token and the refresher coroutine that
+// keeps the token fresh. Decisions come from refresh_state; this class performs them (HTTP,
+// timers, waking waiting requests). Runs on the agent's single io_context thread.
+#pragma once
+
+#include "async.hpp"
+#include "config.hpp"
+#include "refresh_state.hpp"
+#include "secret_source.hpp"
+#include "services.hpp"
+
+#include <tokend/proto/error.hpp>
+#include <tokend/proto/message.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tokend::agent {
+
+class provider;
+struct auth_reply;
+
+class profile : public std::enable_shared_from_this<profile> {
+public:
+    // `first_attempt_in` spreads the first logins of many profiles over time.
+    profile(services& svc, profile_config cfg, profile_secrets secrets, duration default_margin,
+            duration first_attempt_in);
+    profile(const profile&) = delete;
+    profile& operator=(const profile&) = delete;
+
+    void start(); // spawns the refresher
+    void stop();  // ends the refresher and wakes waiting requests, which then fail
+
+    const std::string& name() const { return cfg_.name; }
+    const profile_config& config() const { return cfg_; }
+
+    // Appends the answer to a get to `out`: the token at once when one is servable, else after
+    // waiting for the upstream (never past `deadline`), else the error. `min_ttl` in seconds.
+    // Callers hold a shared_ptr to the profile while this runs.
+    bool try_get(std::optional<double> min_ttl, std::string_view id, std::string& out);
+    awaitable<void> get(std::optional<double> min_ttl, std::string_view id, std::string& out,
+                        std::chrono::steady_clock::time_point deadline);
+
+    void invalidate(std::optional<std::string_view> token_id);
+    void add_secret(secret value); // `tok add`: the primary secret, held in memory only
+    // A reload kept this profile: adopt re-read secrets; a changed one counts as new credentials.
+    void update_secrets(profile_secrets fresh);
+
+    proto::profile_status status() const;
+    profile_state state() const { return state_.state(svc_.clock.boot_now()); }
+    std::optional<boot_time> next_attempt_at() const { return state_.next_attempt_at(svc_.clock.boot_now()); }
+    // Wakes the refresher so it re-plans (after a suspend, a clock jump, new credentials).
+    void nudge() { timer_.cancel(); }
+
+private:
+    enum class get_step { served, failed, wait };
+    get_step step_get(duration need, std::uint64_t waited_since, std::string_view id, std::string& out);
+
+    awaitable<void> refresher();
+    awaitable<void> attempt(auth_kind kind);
+    awaitable<std::optional<std::string>> resolve_commands();
+    awaitable<auth_reply> call(const struct http_request& req, std::string_view what);
+    void accept_token(auth_reply& reply, auth_kind kind);
+    void adopt_static_token();
+    void note_state();
+    bool has_primary_secret() const;
+
+    services& svc_;
+    profile_config cfg_;
+    profile_secrets secrets_;
+    bool secret_added_ = false; // the primary secret came from `tok add`
+    const provider* provider_;
+    refresh_state state_;
+    secret answer_fields_; // the current token's rendered get answer
+    boost::asio::steady_timer timer_;
+    boost::asio::cancellation_signal stop_signal_;
+    notifier attempt_done_;
+    bool stopped_ = false;
+    profile_state logged_state_ = profile_state::idle;
+};
+
+} // namespace tokend::agent

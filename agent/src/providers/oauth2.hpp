@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// RFC 6749 token endpoint: client_credentials or password grant, the refresh_token grant
+// when a refresh token was issued, client authentication by HTTP Basic (§2.3.1).
+#pragma once
+
+#include "provider.hpp"
+
+namespace tokend::agent {
+
+class oauth2_provider final : public provider {
+public:
+    bool can_refresh() const override { return true; }
+    http_request login_request(const profile_config& p, const profile_secrets& s) const override;
+    http_request refresh_request(const profile_config& p, const profile_secrets& s,
+                                 std::string_view refresh_token) const override;
+    auth_reply read_login(const http_response& r) const override;
+};
+
+} // namespace tokend::agent

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// What each upstream API needs: how to build its login and refresh calls and how to read
+// their answers (contract, "Providers"; docs/providers.md). Pure: no sockets, no clocks.
+#pragma once
+
+#include "../clock.hpp"
+#include "../config.hpp"
+#include "../http_client.hpp"
+#include "../secret.hpp"
+#include "../secret_source.hpp"
+
+#include <tokend/proto/message.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tokend::agent {
+
+struct auth_reply {
+    enum class outcome { ok, rejected, transient };
+    outcome result = outcome::transient;
+    secret access_token;
+    std::optional<secret> refresh_token;
+    std::optional<duration> expires_in; // from the body, when the API says
+    std::optional<duration> retry_after;
+    std::string message; // for status and logs: never a token, a password or a raw body
+};
+
+class provider {
+public:
+    virtual ~provider() = default;
+    virtual bool can_refresh() const { return false; }
+    virtual http_request login_request(const profile_config& p, const profile_secrets& s) const = 0;
+    virtual http_request refresh_request(const profile_config& p, const profile_secrets& s,
+                                         std::string_view refresh_token) const;
+    virtual auth_reply read_login(const http_response& r) const = 0;
+    virtual auth_reply read_refresh(const http_response& r) const { return read_login(r); }
+    // Headers served to clients besides Authorization.
+    virtual proto::header_list extra_headers(const profile_config&, const profile_secrets&) const { return {}; }
+};
+
+// The provider for every kind but static, which never talks to an upstream.
+const provider& provider_for(provider_kind kind);
+
+} // namespace tokend::agent

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "secret.hpp"
+
+#include <openssl/crypto.h>
+
+#include <cstring>
+#include <new>
+#include <utility>
+
+namespace tokend::agent {
+
+bool init_secure_heap(std::size_t bytes)
+{
+    // minsize 32: most secrets are short passwords; larger ones round up to a power of two.
+    return CRYPTO_secure_malloc_init(bytes, 32) == 1;
+}
+
+void wipe_bytes(void* p, std::size_t n) noexcept
+{
+    if (p && n)
+        OPENSSL_cleanse(p, n);
+}
+
+secret secret::copy_of(std::string_view value)
+{
+    secret out;
+    if (value.empty())
+        return out;
+    // The secure heap answers null when full; fall back to the ordinary heap.
+    void* p = OPENSSL_secure_malloc(value.size());
+    if (!p)
+        p = OPENSSL_malloc(value.size());
+    if (!p)
+        throw std::bad_alloc();
+    std::memcpy(p, value.data(), value.size());
+    out.data_ = static_cast<char*>(p);
+    out.size_ = value.size();
+    return out;
+}
+
+secret::secret(secret&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0))
+{
+}
+
+secret& secret::operator=(secret&& other) noexcept
+{
+    if (this != &other) {
+        reset();
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+secret secret::take(std::string& s)
+{
+    secret out = copy_of(s);
+    s.resize(s.capacity());
+    wipe_bytes(s.data(), s.size());
+    s.clear();
+    return out;
+}
+
+void secret::reset() noexcept
+{
+    if (!data_)
+        return;
+    if (CRYPTO_secure_allocated(data_))
+        OPENSSL_secure_clear_free(data_, size_);
+    else
+        OPENSSL_clear_free(data_, size_);
+    data_ = nullptr;
+    size_ = 0;
+}
+
+bool secret::equals(std::string_view other) const noexcept
+{
+    return other.size() == size_ && (size_ == 0 || CRYPTO_memcmp(data_, other.data(), size_) == 0);
+}
+
+} // namespace tokend::agent

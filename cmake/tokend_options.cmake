@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+# Shared compile settings, linked PRIVATE by our own targets only.
+
+option(TOKEND_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
+set(TOKEND_SANITIZERS "" CACHE STRING "Sanitizers to build with, e.g. address;undefined")
+
+add_library(tokend_settings INTERFACE)
+add_library(tokend::settings ALIAS tokend_settings)
+target_compile_definitions(tokend_settings INTERFACE
+    BOOST_ASIO_NO_DEPRECATED
+    BOOST_ASIO_DISABLE_BOOST_COROUTINE
+    BOOST_JSON_NO_LIB
+    BOOST_CONTAINER_NO_LIB
+    TOKEND_VERSION="${PROJECT_VERSION}")
+
+add_library(tokend_warnings INTERFACE)
+add_library(tokend::warnings ALIAS tokend_warnings)
+target_compile_options(tokend_warnings INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow=local
+    $<$<BOOL:${TOKEND_WARNINGS_AS_ERRORS}>:-Werror>)
+
+if(TOKEND_SANITIZERS)
+    list(JOIN TOKEND_SANITIZERS "," _tokend_san)
+    target_compile_options(tokend_settings INTERFACE -fsanitize=${_tokend_san} -fno-omit-frame-pointer
+                           -fno-sanitize-recover=all)
+    target_link_options(tokend_settings INTERFACE -fsanitize=${_tokend_san})
+endif()

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The protocol's requests and answers as plain structs (PROTOCOL.md, "Requests").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tokend::proto {
+
+enum class op { hello, get, invalidate, status, add, reload };
+
+struct request {
+    proto::op op = op::hello;
+    std::string id;      // the request's "id" as JSON text, echoed verbatim; empty when absent
+    std::string profile; // get, invalidate, add; optional for status
+    std::optional<double> min_ttl;   // get: seconds the token must still live
+    std::optional<std::string> token_id; // invalidate
+    std::string password; // add: a secret; whoever holds a request wipes it (see secure_wipe)
+};
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// The answer to "get".
+struct token_answer {
+    std::string profile;
+    std::string token;
+    std::string token_id;
+    std::optional<std::int64_t> expires_at; // Unix seconds; none for tokens that never expire
+    header_list headers;
+};
+
+// One profile in the answer to "status". Never carries a secret.
+struct profile_status {
+    std::string name;
+    std::string provider;
+    std::string state;
+    std::optional<std::int64_t> expires_at; // Unix seconds
+    std::optional<std::int64_t> refresh_at; // Unix seconds of the next upstream attempt
+    std::string last_error;                 // empty when the last attempt succeeded
+    std::optional<std::int64_t> last_error_at;
+    std::uint64_t logins = 0;
+    std::uint64_t refreshes = 0;
+    std::uint64_t failures = 0;
+};
+
+struct hello_answer {
+    std::string agent;
+    std::string version;
+    int protocol = 0;
+};
+
+} // namespace tokend::proto
