@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "async.hpp"
 
+#include "log.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
@@ -27,6 +31,30 @@ void notifier::notify_all()
         w->notified = true;
         w->timer->cancel();
     }
+}
+
+void task_group::spawn(const boost::asio::any_io_executor& ex, awaitable<void> task, std::string name)
+{
+    auto& signal = signals_.emplace_back();
+    boost::asio::co_spawn(ex, std::move(task),
+                          boost::asio::bind_cancellation_slot(signal.slot(), [name = std::move(name)](std::exception_ptr e) {
+                              if (!e)
+                                  return;
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const boost::system::system_error& x) {
+                                  if (x.code() != boost::asio::error::operation_aborted)
+                                      log::error(name, " ended by an unexpected error: ", x.what());
+                              } catch (const std::exception& x) {
+                                  log::error(name, " ended by an unexpected error: ", x.what());
+                              }
+                          }));
+}
+
+void task_group::cancel_all()
+{
+    for (auto& s : signals_)
+        s.emit(boost::asio::cancellation_type::terminal);
 }
 
 } // namespace tokend::agent

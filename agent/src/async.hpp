@@ -3,12 +3,16 @@
 // agent's one synchronisation primitive. Everything runs on one io_context thread.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <list>
+#include <string>
 #include <vector>
 
 namespace tokend::agent {
@@ -39,6 +43,18 @@ private:
         bool notified;
     };
     std::vector<waiter*> waiters_;
+};
+
+// Background coroutines that end together: each gets its own cancellation slot, and
+// cancel_all() emits terminal cancellation to every one (Beast's task_group, reduced).
+// An exception that escapes a task is logged with the task's name, never rethrown.
+class task_group {
+public:
+    void spawn(const boost::asio::any_io_executor& ex, awaitable<void> task, std::string name);
+    void cancel_all();
+
+private:
+    std::list<boost::asio::cancellation_signal> signals_;
 };
 
 } // namespace tokend::agent

@@ -90,7 +90,7 @@ std::string describe_status(int status)
 
 } // namespace
 
-awaitable<result_t> run_secret_command(const std::string& command, duration timeout, const std::string& where)
+awaitable<result_t> run_secret_command(std::string command, duration timeout, std::string where)
 {
     auto ex = co_await asio::this_coro::executor;
     int fds[2];

@@ -16,8 +16,8 @@ namespace tokend::agent {
 
 // The first line of the command's stdout. Errors start with `where` and say what went wrong
 // (exit status, signal, timeout, empty output); they never include the output.
-awaitable<boost::system::result<secret, std::string>> run_secret_command(const std::string& command,
-                                                                         duration timeout,
-                                                                         const std::string& where);
+// Arguments are taken by value: the coroutine outlives its caller's temporaries.
+awaitable<boost::system::result<secret, std::string>> run_secret_command(std::string command, duration timeout,
+                                                                         std::string where);
 
 } // namespace tokend::agent

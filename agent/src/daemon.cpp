@@ -91,6 +91,7 @@ int run_daemon(const options& opts, config cfg, std::vector<profile_secrets> sec
     services svc{ioc.get_executor(), clock, upstream};
     agent a(svc, std::move(cfg), std::move(secrets));
     bool stopped = false, forced = false;
+    task_group background;
 
     auto reload = [&]() -> std::optional<std::string> {
         notify::reloading();
@@ -119,6 +120,7 @@ int run_daemon(const options& opts, config cfg, std::vector<profile_secrets> sec
             log::info(sig == SIGTERM ? "SIGTERM" : "SIGINT", ": stopping");
             notify::stopping();
             stopped = true;
+            background.cancel_all();
             l.stop();
             a.stop();
             co_await drain(l, ioc, forced);
@@ -126,8 +128,8 @@ int run_daemon(const options& opts, config cfg, std::vector<profile_secrets> sec
         }
     };
     asio::co_spawn(ioc, on_signals, asio::detached);
-    asio::co_spawn(ioc, watch_suspend(a, clock, stopped), asio::detached);
-    asio::co_spawn(ioc, notify::keepalive([&] { return a.summary(); }, stopped), asio::detached);
+    background.spawn(ioc.get_executor(), watch_suspend(a, clock, stopped), "the suspend watcher");
+    background.spawn(ioc.get_executor(), notify::keepalive([&] { return a.summary(); }, stopped), "the systemd keepalive");
     l.start();
     a.start();
     log::info("tokend ", TOKEND_VERSION, " listening on ", path, " with ", a.size(), a.size() == 1 ? " profile" : " profiles");

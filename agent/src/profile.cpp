@@ -370,12 +370,19 @@ void profile::adopt_static_token()
     state_.token_arrived(std::move(t), auth_kind::login, now, 0.0);
 }
 
+// Logs each change of state once. `refreshing` comes and goes with every attempt, so it is
+// only worth a debug line; the state an attempt ends in is what an operator wants to see.
 void profile::note_state()
 {
     boot_time now = svc_.clock.boot_now();
     profile_state s = state_.state(now);
-    if (s == logged_state_)
+    if (s == profile_state::refreshing) {
+        log::debug("profile ", cfg_.name, ": refreshing");
         return;
+    }
+    if (s == logged_state_ && (state_.last_error().empty() || state_.last_error() == logged_error_))
+        return;
+    logged_error_ = state_.last_error();
     std::string detail;
     const token_info* t = state_.token();
     if ((s == profile_state::valid || s == profile_state::failing) && t && t->expires_at) {

@@ -82,6 +82,7 @@ private:
     notifier attempt_done_;
     bool stopped_ = false;
     profile_state logged_state_ = profile_state::idle;
+    std::string logged_error_;
 };
 
 } // namespace tokend::agent

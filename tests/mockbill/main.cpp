@@ -21,6 +21,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -155,7 +156,10 @@ int main(int argc, char** argv)
 
         ioc.run();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "mockbill: %s\n", e.what());
+        // Boost appends " [system:N at file:line in function ...]"; keep the useful part.
+        std::string_view what = e.what();
+        what = what.substr(0, what.find(" [system:"));
+        std::fprintf(stderr, "mockbill: %.*s\n", int(what.size()), what.data());
         return 1;
     }
     return 0;

@@ -39,7 +39,8 @@ response error(state& st, const request& req, unsigned status, std::string_view 
 std::optional<response> validate(state& st, const request& req,
                                  std::initializer_list<std::string_view> fields, json::object& body)
 {
-    if (has_media_type(req, "application/json")) {
+    // body-parser reads an empty JSON body as {}; anything else must parse.
+    if (has_media_type(req, "application/json") && !req.body().empty()) {
         auto v = parse_json(req.body());
         if (!v)
             return error(st, req, 400, "Unexpected token in JSON body");
