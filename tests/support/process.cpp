@@ -126,6 +126,7 @@ temp_dir::~temp_dir()
 std::string temp_dir::write(const std::string& name, const std::string& contents, unsigned mode) const
 {
     std::string p = (path_ / name).string();
+    fs::create_directories(fs::path(p).parent_path());
     int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     BOOST_REQUIRE_MESSAGE(fd >= 0, "cannot write " << p);
     BOOST_REQUIRE(::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()));
