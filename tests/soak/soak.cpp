@@ -140,8 +140,9 @@ void write_timeline(const mockbill& mock, const std::string& path)
     out << "api,endpoint,t,status,fault\n";
     json::value all = json::parse(mock.http("GET", "/_mock/calls").second);
     for (const auto& c : all.at("calls").as_array())
-        out << c.at("api").as_string() << ',' << c.at("endpoint").as_string() << ',' << c.at("t").to_number<double>()
-            << ',' << c.at("status").as_int64() << ',' << c.at("fault").as_string() << '\n';
+        out << std::string_view(c.at("api").as_string()) << ',' << std::string_view(c.at("endpoint").as_string()) << ','
+            << c.at("t").to_number<double>() << ',' << c.at("status").as_int64() << ','
+            << std::string_view(c.at("fault").as_string()) << '\n';
 }
 
 } // namespace
