@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Plain POSIX sockets and poll(): libtok links into tiny programs, so no event loop.
+#include "connection.hpp"
+
+#include <tokend/proto/json_text.hpp>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace tok::detail {
+namespace {
+
+std::error_code errno_code(int e)
+{
+    return {e, std::generic_category()};
+}
+
+// Milliseconds left until `by` for poll(), rounded up so we never spin at the end.
+int millis_left(deadline by)
+{
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(by - std::chrono::steady_clock::now()).count();
+    if (left <= 0)
+        return 0;
+    return left > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left);
+}
+
+// Waits until `fd` is ready for `events`; ETIMEDOUT when `by` passes first.
+std::error_code wait_for(int fd, short events, deadline by)
+{
+    for (;;) {
+        pollfd p{fd, events, 0};
+        int n = ::poll(&p, 1, millis_left(by));
+        if (n > 0)
+            return {};
+        if (n == 0)
+            return errno_code(ETIMEDOUT);
+        if (errno != EINTR)
+            return errno_code(errno);
+    }
+}
+
+} // namespace
+
+connection::~connection()
+{
+    close();
+}
+
+void connection::close() noexcept
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+    tokend::proto::secure_wipe(buf_);
+}
+
+std::error_code connection::open(const std::string& path, deadline by)
+{
+    close();
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        return errno_code(ENAMETOOLONG);
+    std::memcpy(addr.sun_path, path.data(), path.size());
+
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return errno_code(errno);
+    for (;;) {
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
+            break;
+        int e = errno;
+        // A non-blocking Unix connect says EAGAIN when the listen backlog is full; there is
+        // nothing to poll for, so retry briefly until the deadline.
+        if (e == EINTR)
+            continue;
+        if (e == EAGAIN && std::chrono::steady_clock::now() < by) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        ::close(fd);
+        return errno_code(e == EAGAIN ? ETIMEDOUT : e);
+    }
+    fd_ = fd;
+    return {};
+}
+
+bool connection::stale() const noexcept
+{
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0; // readable (EOF, or bytes nobody asked for), hung up, or error
+}
+
+std::error_code connection::send(std::string_view data, deadline by)
+{
+    while (!data.empty()) {
+        // MSG_NOSIGNAL: a closed agent must be an EPIPE here, not a SIGPIPE in the host program.
+        ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n >= 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN)
+            return errno_code(errno);
+        if (auto ec = wait_for(fd_, POLLOUT, by))
+            return ec;
+    }
+    return {};
+}
+
+std::error_code connection::receive_line(std::string& line, deadline by)
+{
+    std::size_t scanned = 0;
+    for (;;) {
+        if (const void* nl = std::memchr(buf_.data() + scanned, '\n', buf_.size() - scanned)) {
+            auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+            line.assign(buf_.data(), len);
+            // The answer may hold a token: wipe the consumed bytes before dropping them.
+            tokend::proto::secure_wipe(buf_.data(), len + 1);
+            buf_.erase(0, len + 1);
+            return {};
+        }
+        scanned = buf_.size();
+        if (scanned > max_answer_bytes)
+            return errno_code(EMSGSIZE);
+        if (auto ec = wait_for(fd_, POLLIN, by))
+            return ec;
+        char chunk[16384];
+        ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if (n > 0) {
+            if (buf_.capacity() < buf_.size() + static_cast<std::size_t>(n)) {
+                std::string bigger;
+                bigger.reserve(std::max(buf_.capacity() * 2, buf_.size() + static_cast<std::size_t>(n)));
+                bigger = buf_;
+                tokend::proto::secure_wipe(buf_);
+                buf_.swap(bigger);
+            }
+            buf_.append(chunk, static_cast<std::size_t>(n));
+            tokend::proto::secure_wipe(chunk, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n == 0)
+            return errno_code(buf_.empty() ? ECONNRESET : EPROTO);
+        if (errno != EINTR && errno != EAGAIN)
+            return errno_code(errno);
+    }
+}
+
+} // namespace tok::detail
