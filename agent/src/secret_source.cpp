@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -46,7 +47,10 @@ read_result read_file(const secret_source& s, const std::string& path, bool chec
         return s.where + ": " + path + " must be owned by you and readable by you alone (mode " + mode
                + "); chmod 600 " + path;
     }
-    std::string text(max_secret_file, '\0');
+    // Sized by the file, not the limit: zeroing and wiping 64 KiB per secret made start-up with
+    // thousands of profiles slow. One byte more than the size shows a file that grew meanwhile.
+    std::size_t want = std::min<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, max_secret_file);
+    std::string text(want, '\0');
     ssize_t n = ::read(fd, text.data(), text.size());
     int err = errno;
     ::close(fd);

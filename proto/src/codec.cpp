@@ -238,10 +238,32 @@ wire_result<profile_status> read_profile_status(const json::value& v)
     return s;
 }
 
+// The line libtok and `tok header` send for nearly every request, {"op":"get","profile":"P"},
+// read without the JSON parser (which costs about 0.35 µs here, with the wipe of its scratch
+// space). Profile names are [A-Za-z0-9._-] (config.cpp), so such a line has no escapes; any
+// other line, including this one with an id, min_ttl or spaces, takes the general path,
+// which decodes it to the same request.
+bool decode_plain_get(std::string_view line, request& out)
+{
+    constexpr std::string_view head = R"({"op":"get","profile":")", tail = R"("})";
+    if (line.size() <= head.size() + tail.size() || !line.starts_with(head) || !line.ends_with(tail))
+        return false;
+    std::string_view name = line.substr(head.size(), line.size() - head.size() - tail.size());
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+              || c == '.'))
+            return false;
+    out.op = op::get;
+    out.profile.assign(name);
+    return true;
+}
+
 } // namespace
 
 std::optional<wire_error> decode_request(std::string_view line, request& out)
 {
+    if (decode_plain_get(line, out))
+        return std::nullopt;
     return with_parsed(line, [&](boost::system::error_code ec, const json::value& v) -> std::optional<wire_error> {
         if (ec)
             return bad_request("invalid JSON: " + ec.message());

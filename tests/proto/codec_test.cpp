@@ -41,6 +41,30 @@ BOOST_AUTO_TEST_CASE(decodes_every_op_with_its_fields)
     }
 }
 
+BOOST_AUTO_TEST_CASE(plain_get_fast_path_decodes_like_the_parser)
+{
+    // Setup: the exact line libtok sends, and lines that only look like it
+    const std::string plain = R"({"op":"get","profile":"prod-1.eu_x"})";
+
+    // Exercise + Check: the fast path gives what the general path gives for the same request
+    request fast, general;
+    BOOST_TEST(!decode_request(plain, fast));
+    BOOST_TEST(!decode_request(R"({ "op": "get", "profile": "prod-1.eu_x" })", general));
+    BOOST_TEST((fast.op == op::get));
+    BOOST_TEST(fast.profile == general.profile);
+    BOOST_TEST(fast.id == general.id);
+    BOOST_TEST(!fast.min_ttl.has_value());
+
+    // an escape, an empty name or trailing members fall through to the parser
+    request r;
+    BOOST_TEST(!decode_request(R"({"op":"get","profile":"a\u0062"})", r));
+    BOOST_TEST(r.profile == "ab");
+    r = {};
+    BOOST_TEST((decode_request(R"({"op":"get","profile":""})", r)->code == errc::bad_request));
+    r = {};
+    BOOST_TEST((decode_request(R"({"op":"get","profile":"p"}x)", r)->code == errc::bad_request));
+}
+
 BOOST_AUTO_TEST_CASE(rejects_malformed_requests_with_clear_codes)
 {
     struct tc {
