@@ -5,10 +5,33 @@
 
 #include <tokend/proto/duration.hpp>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
 
 namespace tokend::agent {
+
+namespace {
+
+// A profile's refresh margin as it takes effect: its own, else the [agent] default.
+duration effective_margin(const profile_config& p, const config& c)
+{
+    return p.refresh_margin.value_or(c.agent.refresh_margin);
+}
+
+// SHA-256 of a secret, to notice a changed value without keeping a second copy of it.
+std::string digest(const std::optional<secret>& s)
+{
+    if (!s)
+        return {};
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(s->data(), s->size(), md, &len, EVP_sha256(), nullptr);
+    return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+} // namespace
 
 boost::system::result<std::vector<profile_secrets>, std::string> read_all_secrets(const config& c)
 {
@@ -25,9 +48,12 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
 
 agent::agent(services& svc, config cfg, std::vector<profile_secrets> secrets) : svc_(svc), config_(std::move(cfg))
 {
-    for (std::size_t i = 0; i < config_.profiles.size(); ++i)
+    for (std::size_t i = 0; i < config_.profiles.size(); ++i) {
+        if (config_.profiles[i].provider == provider_kind::static_token)
+            static_tokens_[config_.profiles[i].name] = digest(secrets[i].token);
         profiles_.emplace(config_.profiles[i].name,
                           make_profile(config_.profiles[i], std::move(secrets[i]), first_attempt_delay(config_.profiles.size())));
+    }
 }
 
 agent::~agent() { stop(); }
@@ -97,7 +123,7 @@ std::vector<proto::profile_status> agent::status() const
     return out;
 }
 
-std::optional<std::string> agent::reload()
+boost::system::result<reload_outcome, std::string> agent::reload()
 {
     auto c = load_config(config_.path);
     if (!c)
@@ -108,37 +134,43 @@ std::optional<std::string> agent::reload()
     if (c->agent.socket != config_.agent.socket)
         log::warn("reload: [agent] socket changed; the new path takes effect at the next start");
     std::map<std::string, std::shared_ptr<profile>, std::less<>> next;
+    std::map<std::string, std::string, std::less<>> next_static;
     std::vector<std::shared_ptr<profile>> fresh;
-    std::size_t added = 0, changed = 0, kept = 0;
+    reload_outcome done;
     for (std::size_t i = 0; i < c->profiles.size(); ++i) {
         profile_config& pc = c->profiles[i];
+        profile_secrets& ps = (*secrets)[i];
+        if (pc.provider == provider_kind::static_token)
+            next_static[pc.name] = digest(ps.token);
         auto old = find(pc.name);
-        if (old && old->config() == pc && c->agent.refresh_margin == config_.agent.refresh_margin) {
-            old->update_secrets(std::move((*secrets)[i]));
+        // A static profile's token is its whole state, so a new token makes it a new profile;
+        // any other kept profile adopts its re-read secrets for its next login.
+        bool same_token = pc.provider != provider_kind::static_token || static_tokens_[pc.name] == next_static[pc.name];
+        if (old && old->config() == pc && effective_margin(pc, *c) == effective_margin(old->config(), config_)
+            && same_token) {
+            old->update_secrets(std::move(ps));
             next.emplace(pc.name, old);
-            ++kept;
+            ++done.kept;
             continue;
         }
-        ++(old ? changed : added);
-        fresh.push_back(std::make_shared<profile>(svc_, pc, std::move((*secrets)[i]), c->agent.refresh_margin,
-                                                  duration::zero()));
+        ++(old ? done.changed : done.added);
+        fresh.push_back(std::make_shared<profile>(svc_, pc, std::move(ps), c->agent.refresh_margin, duration::zero()));
         next.emplace(pc.name, fresh.back());
     }
-    std::size_t removed = 0;
     for (auto& [name, p] : profiles_) {
         auto it = next.find(name);
         if (it == next.end() || it->second != p) {
             p->stop();
-            removed += it == next.end();
+            done.removed += it == next.end();
         }
     }
     profiles_ = std::move(next);
+    static_tokens_ = std::move(next_static);
     config_ = std::move(*c);
     if (started_)
         for (auto& p : fresh)
             p->start();
-    log::info("reload: ", kept, " kept, ", added, " added, ", changed, " changed, ", removed, " removed");
-    return std::nullopt;
+    return done;
 }
 
 std::string agent::summary() const

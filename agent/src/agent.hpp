@@ -18,6 +18,11 @@
 
 namespace tokend::agent {
 
+// What a reload did, by profile.
+struct reload_outcome {
+    std::size_t kept = 0, added = 0, changed = 0, removed = 0;
+};
+
 // Reads every profile's secrets (all but _command ones); the first failure is the error.
 boost::system::result<std::vector<profile_secrets>, std::string> read_all_secrets(const config& c);
 
@@ -37,8 +42,10 @@ public:
     std::vector<proto::profile_status> status() const;
     std::size_t size() const { return profiles_.size(); }
 
-    // Re-reads the config file; on any error the running config stays and the error is returned.
-    std::optional<std::string> reload();
+    // Re-reads the config file and its secrets. All or nothing: on any error the running
+    // config stays and the error ("file:line: key: what") is returned. Kept profiles keep
+    // their tokens and adopt re-read secrets; changed ones start afresh.
+    boost::system::result<reload_outcome, std::string> reload();
     const config& current() const { return config_; }
 
     // One line for systemd's STATUS=: "3 profiles: 3 valid; next refresh in 41m".
@@ -51,6 +58,7 @@ private:
     services& svc_;
     config config_;
     std::map<std::string, std::shared_ptr<profile>, std::less<>> profiles_;
+    std::map<std::string, std::string, std::less<>> static_tokens_; // static profile -> SHA-256 of its token
     bool started_ = false;
 };
 

@@ -15,7 +15,8 @@ void print_usage(bool to_stderr)
                "  --config PATH     config file (default $XDG_CONFIG_HOME/tokend/config.toml)\n"
                "  --socket PATH     listening socket (default $TOKEND_SOCK, [agent] socket, $XDG_RUNTIME_DIR/tokend/socket)\n"
                "  --log-level L     error, warn, info (default) or debug\n"
-               "  --check           validate the config and its secret sources, then exit 0 or 1\n"
+               "  --check           validate the config and every secret it can read without using it\n"
+               "                    (_command secrets are not run), then exit 0 or 1\n"
                "See tokend(8) and tokend.toml(5).\n",
                to_stderr ? stderr : stdout);
 }

@@ -12,7 +12,7 @@ namespace tokend::agent::log {
 namespace {
 
 level threshold_ = level::info;
-bool journal_ = false;
+style style_ = style::timestamped;
 std::function<void(level, std::string_view)> sink_;
 
 const char* level_name(level l)
@@ -48,7 +48,7 @@ bool stderr_is_journal()
 }
 
 void set_level(level t) { threshold_ = t; }
-void set_journal(bool journal) { journal_ = journal; }
+void set_style(style s) { style_ = s; }
 bool enabled(level l) { return static_cast<int>(l) <= static_cast<int>(threshold_); }
 void set_sink(std::function<void(level, std::string_view)> sink) { sink_ = std::move(sink); }
 
@@ -60,22 +60,28 @@ void write(level l, std::string_view message)
     }
     std::string line;
     line.reserve(message.size() + 40);
-    if (journal_) {
-        // journald stamps time itself and reads the priority from this prefix.
-        line += '<';
-        line += static_cast<char>('0' + static_cast<int>(l));
-        line += '>';
+    if (style_ == style::journal) {
+        // journald reads the priority from each line's prefix; a message with a newline
+        // would otherwise leave its later lines at the default priority.
+        const char prefix[] = {'<', static_cast<char>('0' + static_cast<int>(l)), '>'};
+        line.append(prefix, sizeof prefix);
+        for (char c : message) {
+            line += c;
+            if (c == '\n')
+                line.append(prefix, sizeof prefix);
+        }
     } else {
-        char stamp[32];
-        std::time_t t = std::time(nullptr);
-        struct tm tm {};
-        localtime_r(&t, &tm);
-        std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S ", &tm);
-        line.append(stamp, n);
+        if (style_ == style::timestamped) {
+            char stamp[32];
+            std::time_t t = std::time(nullptr);
+            struct tm tm {};
+            localtime_r(&t, &tm);
+            line.append(stamp, std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S ", &tm));
+        }
         line += level_name(l);
         line += ": ";
+        line += message;
     }
-    line += message;
     line += '\n';
     // One write per line so concurrent writers to the same journal stream never interleave.
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, line.data(), line.size());

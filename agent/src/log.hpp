@@ -15,11 +15,19 @@ enum class level { error = 3, warn = 4, info = 6, debug = 7 };
 
 std::optional<level> parse_level(std::string_view s);
 
-// True when $JOURNAL_STREAM names the file stderr is connected to.
+// How a line looks on stderr:
+//   timestamped  "2025-01-31T12:00:00 warn: message" (a terminal, a log file)
+//   journal      "<4>message", each line prefixed: journald stamps the time itself and
+//                reads the priority from the prefix
+//   plain        "warn: message" (tokend --check)
+enum class style { timestamped, journal, plain };
+
+// True when $JOURNAL_STREAM names the file stderr is connected to (systemd.exec(5)); a
+// child that merely inherited the variable with stderr redirected elsewhere gets false.
 bool stderr_is_journal();
 
 void set_level(level threshold);
-void set_journal(bool journal);
+void set_style(style s);
 bool enabled(level l);
 
 // Replaces the stderr sink (tests); an empty function restores it.

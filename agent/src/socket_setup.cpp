@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -74,6 +75,17 @@ bool someone_listens(const sockaddr_un& addr)
     return live;
 }
 
+// The path a passed socket is bound to, for log lines.
+std::string bound_path(int fd)
+{
+    sockaddr_un addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || len <= offsetof(sockaddr_un, sun_path)
+        || addr.sun_path[0] == '\0')
+        return "a socket from systemd";
+    return std::string(addr.sun_path, strnlen(addr.sun_path, len - offsetof(sockaddr_un, sun_path)));
+}
+
 } // namespace
 
 std::string choose_socket_path(const std::optional<std::string>& option, const std::optional<std::string>& configured)
@@ -99,13 +111,59 @@ fd_result activated_socket()
     int fd = SD_LISTEN_FDS_START;
     if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0)
         return std::string("socket activation: the passed descriptor is not a listening Unix stream socket");
+    // systemd hands the descriptor over without FD_CLOEXEC; a *_command child must not
+    // inherit the agent's listening socket (it could accept our clients).
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0)
+        return "socket activation: fcntl: " + errno_text();
     return fd;
+}
+
+std::optional<std::string> socket_path_problem(const std::string& path)
+{
+    if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path))
+        return "socket path " + path + " is empty or longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1)
+               + " bytes";
+    return std::nullopt;
+}
+
+boost::system::result<listening_socket, std::string> open_listening_socket(const std::optional<std::string>& option,
+                                                                          const std::optional<std::string>& configured)
+{
+    auto activated = activated_socket();
+    if (!activated)
+        return activated.error();
+    listening_socket s;
+    if (*activated >= 0) {
+        s.fd = *activated;
+        s.activated = true;
+        s.path = bound_path(s.fd);
+        return s;
+    }
+    s.path = choose_socket_path(option, configured);
+    auto fd = bind_socket(s.path);
+    if (!fd)
+        return fd.error();
+    s.fd = *fd;
+    struct stat st {};
+    if (::stat(s.path.c_str(), &st) == 0) {
+        s.dev = st.st_dev;
+        s.ino = st.st_ino;
+    }
+    return s;
+}
+
+void remove_socket_file(const listening_socket& s)
+{
+    struct stat now {};
+    if (!s.activated && s.ino != 0 && ::lstat(s.path.c_str(), &now) == 0 && now.st_dev == s.dev && now.st_ino == s.ino)
+        ::unlink(s.path.c_str());
 }
 
 fd_result bind_socket(const std::string& path)
 {
-    if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path))
-        return "socket path " + path + " is empty or longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes";
+    if (auto problem = socket_path_problem(path))
+        return *problem;
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     if (auto problem = check_directory(dir))
