@@ -82,7 +82,7 @@ void agent::start()
 void agent::stop()
 {
     for (auto& [name, p] : profiles_)
-        p->stop();
+        p->stop("tokend is stopping");
     started_ = false;
 }
 
@@ -148,7 +148,7 @@ boost::system::result<reload_outcome, std::string> agent::reload()
         bool same_token = pc.provider != provider_kind::static_token || static_tokens_[pc.name] == next_static[pc.name];
         if (old && old->config() == pc && effective_margin(pc, *c) == effective_margin(old->config(), config_)
             && same_token) {
-            old->update_secrets(std::move(ps));
+            old->update(std::move(pc), std::move(ps));
             next.emplace(pc.name, old);
             ++done.kept;
             continue;
@@ -160,7 +160,7 @@ boost::system::result<reload_outcome, std::string> agent::reload()
     for (auto& [name, p] : profiles_) {
         auto it = next.find(name);
         if (it == next.end() || it->second != p) {
-            p->stop();
+            p->stop(it == next.end() ? "removed by a reload" : "changed by a reload while this request waited; ask again");
             done.removed += it == next.end();
         }
     }

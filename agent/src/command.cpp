@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <string.h>
 #include <cstring>
 
 extern char** environ;
@@ -36,6 +35,8 @@ pid_t spawn_shell(const std::string& command, int out_fd, int& error)
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    // Client connections and upstream sockets are not the command's business.
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;
@@ -59,16 +60,19 @@ pid_t spawn_shell(const std::string& command, int out_fd, int& error)
     return error ? -1 : pid;
 }
 
+// Reads straight into `out`, reserved once so that no copy of the secret is left behind in a
+// freed buffer; the caller wipes `out`.
 awaitable<void> read_all(asio::posix::stream_descriptor& pipe, std::string& out)
 {
-    char buf[4096];
-    for (;;) {
-        auto [ec, n] = co_await pipe.async_read_some(asio::buffer(buf), nothrow_awaitable);
-        out.append(buf, std::min(n, max_output - std::min(out.size(), max_output)));
-        if (ec || out.size() >= max_output)
+    out.reserve(max_output);
+    while (out.size() < max_output) {
+        std::size_t used = out.size();
+        out.resize(std::min(max_output, used + 4096));
+        auto [ec, n] = co_await pipe.async_read_some(asio::buffer(out.data() + used, out.size() - used), nothrow_awaitable);
+        out.resize(used + n);
+        if (ec)
             break;
     }
-    explicit_bzero(buf, sizeof buf);
 }
 
 // Waits until the child exits (its pidfd turns readable) or the deadline passes.

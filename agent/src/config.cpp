@@ -461,7 +461,8 @@ config_result<config> parse_config(std::string_view text, const std::string& pat
 config_result<config> load_config(const std::string& path)
 {
     // One descriptor for both the mode check and the read, so they see the same file.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NONBLOCK: a FIFO at the path must not hang start-up or a reload; it is refused below.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return config_error{path + ": cannot open: " + std::strerror(errno)};
     struct stat st {};

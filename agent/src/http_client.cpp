@@ -66,8 +66,10 @@ std::string describe(std::string_view step, const endpoint& to, const boost::sys
                      duration timeout, SSL* tls = nullptr)
 {
     std::string where = std::string(step) + " " + to.host + ":" + to.port;
-    if (ec == beast::error::timeout || ec == asio::error::operation_aborted)
+    if (ec == beast::error::timeout)
         return where + " timed out (timeout " + seconds_text(timeout) + ")";
+    if (ec == asio::error::operation_aborted)
+        return where + " was cancelled";
     if (tls) {
         long v = SSL_get_verify_result(tls);
         if (v != X509_V_OK)

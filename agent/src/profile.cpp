@@ -92,9 +92,10 @@ void profile::start()
                    }));
 }
 
-void profile::stop()
+void profile::stop(std::string reason)
 {
     stopped_ = true;
+    stop_reason_ = std::move(reason);
     stop_signal_.emit(asio::cancellation_type::terminal);
     timer_.cancel();
     attempt_done_.notify_all();
@@ -110,7 +111,7 @@ profile::get_step profile::step_get(duration need, std::uint64_t waited_since, s
         return get_step::failed;
     };
     if (stopped_)
-        return fail(errc::unknown_profile, "removed by a reload");
+        return fail(errc::upstream_unavailable, stop_reason_);
     if (auto L = state_.known_lifetime(); L && need > *L)
         return fail(errc::bad_request, "min_ttl " + whole_seconds(need) + " is more than the token lifetime ("
                                            + whole_seconds(*L) + ")");
@@ -189,8 +190,9 @@ void profile::add_secret(secret value)
     nudge();
 }
 
-void profile::update_secrets(profile_secrets fresh)
+void profile::update(profile_config cfg, profile_secrets fresh)
 {
+    cfg_ = std::move(cfg);
     const secret_source& primary = cfg_.primary_secret();
     std::optional<secret>& old_primary = secrets_.slot(primary, cfg_);
     std::optional<secret>& new_primary = fresh.slot(primary, cfg_);
@@ -262,17 +264,21 @@ awaitable<void> profile::attempt(auth_kind kind)
         }
     } finish{*this};
 
-    if (!provider_) {
-        adopt_static_token();
+    if (auto error = co_await resolve_commands()) {
+        if (!stopped_)
+            state_.transient_failure(std::move(*error), std::nullopt, svc_.clock.boot_now(), svc_.clock.wall_now(),
+                                     svc_.uniform());
         co_return;
     }
-    if (auto error = co_await resolve_commands()) {
-        state_.transient_failure(std::move(*error), std::nullopt, svc_.clock.boot_now(), svc_.clock.wall_now(), svc_.uniform());
+    if (!provider_) {
+        adopt_static_token();
         co_return;
     }
     if (kind == auth_kind::refresh) {
         const secret* rt = state_.refresh_token();
         auth_reply r = co_await call(provider_->refresh_request(cfg_, secrets_, rt ? rt->view() : ""), "refresh");
+        if (stopped_)
+            co_return; // cut short by stop(): nothing to learn from it
         if (r.result == auth_reply::outcome::ok)
             co_return accept_token(r, auth_kind::refresh);
         if (r.result == auth_reply::outcome::transient) {
@@ -283,6 +289,8 @@ awaitable<void> profile::attempt(auth_kind kind)
         state_.refresh_token_rejected(std::move(r.message), svc_.clock.wall_now());
     }
     auth_reply r = co_await call(provider_->login_request(cfg_, secrets_), "login");
+    if (stopped_)
+        co_return;
     if (r.result == auth_reply::outcome::ok)
         accept_token(r, auth_kind::login);
     else if (r.result == auth_reply::outcome::rejected)

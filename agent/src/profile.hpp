@@ -34,7 +34,9 @@ public:
     profile& operator=(const profile&) = delete;
 
     void start(); // spawns the refresher
-    void stop();  // ends the refresher and wakes waiting requests, which then fail
+    // Ends the refresher and wakes waiting requests, which then fail with `reason`
+    // ("changed by a reload; ask again", "tokend is stopping").
+    void stop(std::string reason);
 
     const std::string& name() const { return cfg_.name; }
     const profile_config& config() const { return cfg_; }
@@ -48,8 +50,9 @@ public:
 
     void invalidate(std::optional<std::string_view> token_id);
     void add_secret(secret value); // `tok add`: the primary secret, held in memory only
-    // A reload kept this profile: adopt re-read secrets; a changed one counts as new credentials.
-    void update_secrets(profile_secrets fresh);
+    // A reload kept this profile: adopt its config (equal but for line numbers) and re-read
+    // secrets; a changed secret counts as new credentials.
+    void update(profile_config cfg, profile_secrets fresh);
 
     proto::profile_status status() const;
     profile_state state() const { return state_.state(svc_.clock.boot_now()); }
@@ -81,6 +84,7 @@ private:
     boost::asio::cancellation_signal stop_signal_;
     notifier attempt_done_;
     bool stopped_ = false;
+    std::string stop_reason_;
     profile_state logged_state_ = profile_state::idle;
     std::string logged_error_;
 };

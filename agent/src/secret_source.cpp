@@ -32,7 +32,8 @@ read_result from_text(std::string& text, const secret_source& s, std::string_vie
 // Like sshkey_perm_ok: a secret file others can read is refused, not silently used.
 read_result read_file(const secret_source& s, const std::string& path, bool check_mode)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NONBLOCK: a FIFO planted at the path must not hang start-up; it is refused below.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return s.where + ": cannot open " + path + ": " + std::strerror(errno);
     struct stat st {};

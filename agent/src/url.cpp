@@ -54,6 +54,8 @@ boost::system::result<endpoint, std::string> parse_endpoint(std::string_view url
     if (e.host.empty())
         return std::string("missing host");
     std::transform(e.host.begin(), e.host.end(), e.host.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (port.empty() && (authority.ends_with(":")))
+        return std::string("missing port after ':'");
     if (!port.empty()) {
         bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
         if (!digits || std::stoi(std::string(port)) == 0 || std::stoi(std::string(port)) > 65535)

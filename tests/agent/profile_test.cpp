@@ -106,7 +106,7 @@ struct fixture {
     }
     ~fixture()
     {
-        p->stop();
+        p->stop("test over");
         ioc.run_for(100ms);
         log::set_sink({});
     }

@@ -109,6 +109,15 @@ BOOST_AUTO_TEST_CASE(file_misuses_are_refused_with_the_fix)
     BOOST_TEST(dir.find("not a regular file") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_fifo_is_refused_without_hanging)
+{
+    scratch s;
+    std::string fifo = (s.dir / "fifo").string();
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::string e = read_error(source(secret_source::kind::file, fifo));
+    BOOST_TEST(e.find("not a regular file") != std::string::npos, e);
+}
+
 BOOST_AUTO_TEST_CASE(unreadable_file_is_refused)
 {
     if (::geteuid() == 0)
@@ -166,6 +175,21 @@ BOOST_AUTO_TEST_CASE(command_failures_are_clear_and_carry_no_output)
     auto killed = run_command("kill -9 $$", 5s);
     BOOST_TEST_REQUIRE(!killed.has_value());
     BOOST_TEST(killed.error().find("killed by signal") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(commands_inherit_no_descriptors_of_the_agent)
+{
+    // Setup: a descriptor without close-on-exec, like an accepted client socket.
+    int fd = ::open("/dev/null", O_RDONLY);
+    BOOST_TEST_REQUIRE(fd > 2);
+
+    // Exercise
+    auto r = run_command("test -e /proc/self/fd/" + std::to_string(fd) + " && echo leaked || echo clean", 5s);
+    ::close(fd);
+
+    // Check
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->view() == "clean");
 }
 
 BOOST_AUTO_TEST_CASE(hanging_command_is_killed_at_the_timeout)

@@ -32,7 +32,7 @@ BOOST_AUTO_TEST_CASE(plain_http_only_to_loopback_unless_allowed)
 
 BOOST_AUTO_TEST_CASE(refuses_what_is_not_a_base_url)
 {
-    for (const char* bad : {"ftp://h", "https://", "https://user:pw@h", "https://h:0", "https://h:70000",
+    for (const char* bad : {"ftp://h", "https://", "https://user:pw@h", "https://h:0", "https://h:70000", "http://127.0.0.1:",
                             "https://h/p?x=1", "https://[::1", "h.example.com"})
         BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!parse_endpoint(bad, true).has_value()); }
 }

@@ -272,6 +272,15 @@ BOOST_AUTO_TEST_CASE(static_keys_are_served_and_never_expire)
     BOOST_TEST(!(*s)[0].refresh_at.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(static_keys_can_come_from_a_command)
+{
+    temp_dir dir;
+    agent a(dir, "[profile.key]\nprovider = \"static\"\ntoken_command = \"echo sk_live_from_command\"\n");
+    auto t = get(a, "key");
+    BOOST_TEST_REQUIRE(t.has_value(), (t ? "" : t.error().message));
+    BOOST_TEST(t->token == "sk_live_from_command");
+}
+
 BOOST_AUTO_TEST_CASE(a_profile_without_password_waits_for_tok_add)
 {
     temp_dir dir;
