@@ -5,33 +5,10 @@
 
 #include <tokend/proto/duration.hpp>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 
 namespace tokend::agent {
-
-namespace {
-
-// A profile's refresh margin as it takes effect: its own, else the [agent] default.
-duration effective_margin(const profile_config& p, const config& c)
-{
-    return p.refresh_margin.value_or(c.agent.refresh_margin);
-}
-
-// SHA-256 of a secret, to notice a changed value without keeping a second copy of it.
-std::string digest(const std::optional<secret>& s)
-{
-    if (!s)
-        return {};
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(s->data(), s->size(), md, &len, EVP_sha256(), nullptr);
-    return std::string(reinterpret_cast<const char*>(md), len);
-}
-
-} // namespace
 
 boost::system::result<std::vector<profile_secrets>, std::string> read_all_secrets(const config& c)
 {
@@ -46,13 +23,14 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
     return out;
 }
 
-agent::agent(services& svc, config cfg, std::vector<profile_secrets> secrets) : svc_(svc), config_(std::move(cfg))
+agent::agent(services& svc, config cfg, std::vector<profile_secrets> secrets)
+    : svc_(svc), config_path_(std::move(cfg.path)), settings_(std::move(cfg.agent))
 {
-    for (std::size_t i = 0; i < config_.profiles.size(); ++i) {
-        if (config_.profiles[i].provider == provider_kind::static_token)
-            static_tokens_[config_.profiles[i].name] = digest(secrets[i].token);
-        profiles_.emplace(config_.profiles[i].name,
-                          make_profile(config_.profiles[i], std::move(secrets[i]), first_attempt_delay(config_.profiles.size())));
+    const std::size_t count = cfg.profiles.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string name = cfg.profiles[i].name;
+        profiles_.emplace(std::move(name), make_profile(std::move(cfg.profiles[i]), std::move(secrets[i]),
+                                                        settings_.refresh_margin, first_attempt_delay(count)));
     }
 }
 
@@ -66,10 +44,10 @@ duration agent::first_attempt_delay(std::size_t count)
     return std::chrono::duration_cast<duration>(spread * svc_.uniform());
 }
 
-std::shared_ptr<profile> agent::make_profile(profile_config cfg, profile_secrets secrets, duration first_attempt_in)
+std::shared_ptr<profile> agent::make_profile(profile_config cfg, profile_secrets secrets, duration default_margin,
+                                             duration first_attempt_in)
 {
-    return std::make_shared<profile>(svc_, std::move(cfg), std::move(secrets), config_.agent.refresh_margin,
-                                     first_attempt_in);
+    return std::make_shared<profile>(svc_, std::move(cfg), std::move(secrets), default_margin, first_attempt_in);
 }
 
 void agent::start()
@@ -101,7 +79,7 @@ std::shared_ptr<profile> agent::find(std::string_view name) const
 std::string agent::known_names() const
 {
     if (profiles_.empty())
-        return "no profiles are configured (see " + config_.path + ")";
+        return "no profiles are configured (see " + config_path_ + ")";
     std::string out = "known: ";
     std::size_t shown = 0;
     for (auto& [name, p] : profiles_) {
@@ -125,37 +103,31 @@ std::vector<proto::profile_status> agent::status() const
 
 boost::system::result<reload_outcome, std::string> agent::reload()
 {
-    auto c = load_config(config_.path);
+    auto c = load_config(config_path_);
     if (!c)
         return c.error().message;
     auto secrets = read_all_secrets(*c);
     if (!secrets)
         return secrets.error();
-    if (c->agent.socket != config_.agent.socket)
+    if (c->agent.socket != settings_.socket)
         log::warn("reload: [agent] socket changed; the new path takes effect at the next start");
     std::map<std::string, std::shared_ptr<profile>, std::less<>> next;
-    std::map<std::string, std::string, std::less<>> next_static;
     std::vector<std::shared_ptr<profile>> fresh;
     reload_outcome done;
     for (std::size_t i = 0; i < c->profiles.size(); ++i) {
         profile_config& pc = c->profiles[i];
         profile_secrets& ps = (*secrets)[i];
-        if (pc.provider == provider_kind::static_token)
-            next_static[pc.name] = digest(ps.token);
-        auto old = find(pc.name);
-        // A static profile's token is its whole state, so a new token makes it a new profile;
-        // any other kept profile adopts its re-read secrets for its next login.
-        bool same_token = pc.provider != provider_kind::static_token || static_tokens_[pc.name] == next_static[pc.name];
-        if (old && old->config() == pc && effective_margin(pc, *c) == effective_margin(old->config(), config_)
-            && same_token) {
+        std::string name = pc.name;
+        auto old = find(name);
+        if (old && old->can_adopt(pc, ps, c->agent.refresh_margin)) {
             old->update(std::move(pc), std::move(ps));
-            next.emplace(pc.name, old);
+            next.emplace(std::move(name), old);
             ++done.kept;
             continue;
         }
         ++(old ? done.changed : done.added);
-        fresh.push_back(std::make_shared<profile>(svc_, pc, std::move(ps), c->agent.refresh_margin, duration::zero()));
-        next.emplace(pc.name, fresh.back());
+        fresh.push_back(make_profile(std::move(pc), std::move(ps), c->agent.refresh_margin, duration::zero()));
+        next.emplace(std::move(name), fresh.back());
     }
     for (auto& [name, p] : profiles_) {
         auto it = next.find(name);
@@ -165,8 +137,7 @@ boost::system::result<reload_outcome, std::string> agent::reload()
         }
     }
     profiles_ = std::move(next);
-    static_tokens_ = std::move(next_static);
-    config_ = std::move(*c);
+    settings_ = std::move(c->agent);
     if (started_)
         for (auto& p : fresh)
             p->start();

@@ -46,19 +46,23 @@ public:
     // config stays and the error ("file:line: key: what") is returned. Kept profiles keep
     // their tokens and adopt re-read secrets; changed ones start afresh.
     boost::system::result<reload_outcome, std::string> reload();
-    const config& current() const { return config_; }
+    const agent_settings& settings() const { return settings_; }
+    const std::string& config_path() const { return config_path_; }
 
     // One line for systemd's STATUS=: "3 profiles: 3 valid; next refresh in 41m".
     std::string summary() const;
 
 private:
-    std::shared_ptr<profile> make_profile(profile_config cfg, profile_secrets secrets, duration first_attempt_in);
+    std::shared_ptr<profile> make_profile(profile_config cfg, profile_secrets secrets, duration default_margin,
+                                          duration first_attempt_in);
     duration first_attempt_delay(std::size_t count);
 
     services& svc_;
-    config config_;
+    // Only the path and [agent]: each profile holds its own profile_config, and a second copy
+    // here would cost about 1 KiB per profile.
+    std::string config_path_;
+    agent_settings settings_;
     std::map<std::string, std::shared_ptr<profile>, std::less<>> profiles_;
-    std::map<std::string, std::string, std::less<>> static_tokens_; // static profile -> SHA-256 of its token
     bool started_ = false;
 };
 

@@ -174,7 +174,7 @@ std::optional<std::string> daemon::reload()
     } else {
         reload_note_.clear();
         if (!opts_.log_level) // before the summary, which is logged at the new level
-            log::set_level(agent_.current().agent.log_level.value_or(log::level::info));
+            log::set_level(agent_.settings().log_level.value_or(log::level::info));
         log::info("reload: ", done->kept, " kept, ", done->added, " added, ", done->changed, " changed, ", done->removed,
                   " removed");
     }
@@ -193,7 +193,7 @@ awaitable<void> daemon::handle_signals()
         if (sig == SIGHUP) {
             if (stopped_)
                 continue;
-            log::info("SIGHUP: reloading ", agent_.current().path);
+            log::info("SIGHUP: reloading ", agent_.config_path());
             reload();
             continue;
         }

@@ -190,6 +190,17 @@ void profile::add_secret(secret value)
     nudge();
 }
 
+bool profile::can_adopt(const profile_config& cfg, const profile_secrets& fresh, duration default_margin) const
+{
+    if (!(cfg == cfg_) || cfg.refresh_margin.value_or(default_margin) != state_.refresh_margin())
+        return false;
+    if (cfg.provider != provider_kind::static_token || (secret_added_ && cfg.token.how == secret_source::kind::none))
+        return true;
+    const auto& now = secrets_.token;
+    const auto& next = fresh.token;
+    return now.has_value() == next.has_value() && (!now || *now == *next);
+}
+
 void profile::update(profile_config cfg, profile_secrets fresh)
 {
     cfg_ = std::move(cfg);

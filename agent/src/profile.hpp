@@ -50,6 +50,9 @@ public:
 
     void invalidate(std::optional<std::string_view> token_id);
     void add_secret(secret value); // `tok add`: the primary secret, held in memory only
+    // Whether a reload may keep this profile, token and all, for this config: everything but
+    // line numbers is the same, and a static profile's token did not change (it is its state).
+    bool can_adopt(const profile_config& cfg, const profile_secrets& fresh, duration default_margin) const;
     // A reload kept this profile: adopt its config (equal but for line numbers) and re-read
     // secrets; a changed secret counts as new credentials.
     void update(profile_config cfg, profile_secrets fresh);

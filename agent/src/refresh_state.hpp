@@ -67,6 +67,7 @@ public:
     std::optional<duration> known_lifetime() const;
 
     bool in_flight() const { return in_flight_; }
+    duration refresh_margin() const { return settings_.refresh_margin; }
     bool has_credentials() const { return has_credentials_; }
     bool rejected() const { return rejected_at_.has_value(); }
     // While backing off: when the next attempt may start.

@@ -34,7 +34,7 @@ public:
     awaitable<void> run();
 
 private:
-    const agent_settings& limits() const { return cx_.owner.current().agent; }
+    const agent_settings& limits() const { return cx_.owner.settings(); }
     awaitable<bool> answer(std::string_view line);
     awaitable<bool> write_out();
     void on_deadline(bool shutting_down);
