@@ -7,7 +7,8 @@ tokend_packages=(
     build-essential cmake ninja-build pkg-config git
     libboost1.81-all-dev libssl-dev libtomlplusplus-dev libsystemd-dev
     clang libclang-rt-14-dev            # fuzzers (libFuzzer) and sanitizer runtimes
-    curl openssl python3 systemd util-linux scdoc
+    curl openssl python3 systemd util-linux scdoc   # tests, man pages
+    hyperfine gnuplot-nox                           # bench/run
 )
 
 install_deps() {

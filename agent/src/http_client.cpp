@@ -177,7 +177,15 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
     SSL* tls = stream.native_handle();
     if (!is_ip_literal(to.host)) // RFC 6066: SNI carries host names only
         SSL_set_tlsext_host_name(tls, to.host.c_str());
-    stream.set_verify_callback(ssl::host_name_verification(to.host));
+    // OpenSSL checks the name (or address) itself, so a mismatch is reported as "hostname
+    // mismatch" / "IP address mismatch" rather than as an unspecified verification failure.
+    X509_VERIFY_PARAM* param = SSL_get0_param(tls);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if ((is_ip_literal(to.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, to.host.c_str())
+                                : X509_VERIFY_PARAM_set1_host(param, to.host.c_str(), 0)) != 1) {
+        out.error = "cannot verify the host name " + to.host;
+        co_return out;
+    }
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow_awaitable);
     if (hec) {
         out.error = describe("TLS handshake with", to, hec, timeout, tls);

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,7 +21,18 @@ using local = asio::local::stream_protocol;
 
 namespace {
 
-void log_task_end(std::string_view what, std::exception_ptr e)
+// Answers once, without a session: the peer gets no other byte from us. A fresh socket's
+// send buffer is empty, so this short write cannot block.
+void answer_once(int fd, std::string_view code, std::string_view message)
+{
+    std::string line;
+    proto::encode_error(line, "", {*proto::errc_from_string(code), std::string(message)});
+    [[maybe_unused]] auto n = ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+void log_listener_task_end(std::string_view what, std::exception_ptr e)
 {
     if (!e)
         return;
@@ -34,15 +46,22 @@ void log_task_end(std::string_view what, std::exception_ptr e)
 } // namespace
 
 listener::listener(local::acceptor acceptor, agent& owner, dispatcher& dispatch)
-    : acceptor_(std::move(acceptor)), reaper_(acceptor_.get_executor()), cx_{owner, dispatch, reaper_}
+    : acceptor_(std::move(acceptor)), spare_fd_(open_spare()), reaper_(acceptor_.get_executor()),
+      cx_{owner, dispatch, reaper_}
 {
+}
+
+listener::~listener()
+{
+    if (spare_fd_ >= 0)
+        ::close(spare_fd_);
 }
 
 void listener::start()
 {
     auto ex = acceptor_.get_executor();
-    asio::co_spawn(ex, reaper_.run(), [](std::exception_ptr e) { log_task_end("the connection reaper", e); });
-    asio::co_spawn(ex, accept_loop(), [](std::exception_ptr e) { log_task_end("the accept loop", e); });
+    asio::co_spawn(ex, reaper_.run(), [](std::exception_ptr e) { log_listener_task_end("the connection reaper", e); });
+    asio::co_spawn(ex, accept_loop(), [](std::exception_ptr e) { log_listener_task_end("the accept loop", e); });
 }
 
 void listener::stop()
@@ -54,50 +73,69 @@ void listener::stop()
     reaper_.stop();
 }
 
-// Answers once and closes, without a session: the peer gets no other byte from us.
-void listener::refuse(local::socket& s, std::string_view code, std::string_view message)
+std::optional<std::pair<std::string_view, std::string_view>> listener::screen(int fd, bool out_of_descriptors)
 {
-    std::string line;
-    proto::encode_error(line, "", {*proto::errc_from_string(code), std::string(message)});
-    // A fresh socket's send buffer is empty, so this short write cannot block.
-    [[maybe_unused]] auto n = ::send(s.native_handle(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    boost::system::error_code ignored;
-    s.close(ignored);
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
+        return std::pair{"permission_denied", "cannot identify the peer"};
+    // Root may ask, as with ssh-agent: it can read our memory anyway.
+    if (peer.uid != ::geteuid() && peer.uid != 0) {
+        log::warn("refused a connection from uid ", peer.uid, " (pid ", peer.pid, "): not the agent's user");
+        return std::pair{"permission_denied", "this agent serves only its own user"};
+    }
+    std::size_t cap = cx_.owner.settings().max_connections;
+    if (out_of_descriptors || cx_.open >= cap) {
+        if (out_of_descriptors)
+            log::warn("refused a connection from pid ", peer.pid, ": out of file descriptors (RLIMIT_NOFILE) with ",
+                      cx_.open, " connections open");
+        else
+            log::warn("refused a connection from pid ", peer.pid, ": max_connections (", cap, ") reached");
+        return std::pair{"busy", "too many connections; try again shortly"};
+    }
+    return std::nullopt;
+}
+
+// Out of descriptors, the client at the head of the backlog would wait there unanswered while
+// the accept loop spins. Release the spare descriptor for a moment to accept it, answer it
+// (`busy`, or `permission_denied` for a stranger) and close it. False when even that failed.
+bool listener::shed_one()
+{
+    if (spare_fd_ >= 0)
+        ::close(spare_fd_);
+    int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+        if (auto refusal = screen(fd, true))
+            answer_once(fd, refusal->first, refusal->second);
+        ::close(fd);
+    }
+    spare_fd_ = open_spare();
+    return fd >= 0;
 }
 
 awaitable<void> listener::accept_loop()
 {
     auto ex = co_await asio::this_coro::executor;
-    const uid_t me = ::geteuid();
     while (!cx_.stopping) {
         auto [ec, socket] = co_await acceptor_.async_accept(nothrow_awaitable);
         if (ec == asio::error::operation_aborted || cx_.stopping)
             break;
-        if (ec) { // EMFILE and friends: say so, breathe, and keep serving the clients we have
+        bool no_fds = ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
+        if (no_fds && shed_one())
+            continue;
+        if (ec) { // anything else, or not even a spare descriptor: say so, breathe, keep serving
             log::warn("accept failed: ", ec.message());
             asio::steady_timer pause(ex, std::chrono::milliseconds(100));
             co_await pause.async_wait(nothrow_awaitable);
             continue;
         }
-        ucred peer{};
-        socklen_t len = sizeof peer;
-        if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) {
-            refuse(socket, "permission_denied", "cannot identify the peer");
+        if (auto refusal = screen(socket.native_handle(), false)) {
+            answer_once(socket.native_handle(), refusal->first, refusal->second);
+            boost::system::error_code ignored;
+            socket.close(ignored);
             continue;
         }
-        // Root may ask, as with ssh-agent: it can read our memory anyway.
-        if (peer.uid != me && peer.uid != 0) {
-            log::warn("refused a connection from uid ", peer.uid, " (pid ", peer.pid, "): not the agent's user");
-            refuse(socket, "permission_denied", "this agent serves only its own user");
-            continue;
-        }
-        if (cx_.open >= cx_.owner.current().agent.max_connections) {
-            log::warn("refused a connection from pid ", peer.pid, ": max_connections (",
-                      cx_.owner.current().agent.max_connections, ") reached");
-            refuse(socket, "busy", "too many connections; try again shortly");
-            continue;
-        }
-        asio::co_spawn(ex, run_session(std::move(socket), cx_), [](std::exception_ptr e) { log_task_end("a session", e); });
+        asio::co_spawn(ex, run_session(std::move(socket), cx_), [](std::exception_ptr e) { log_listener_task_end("a session", e); });
     }
 }
 

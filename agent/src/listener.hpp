@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Accepts clients on the agent's Unix socket: checks each peer's uid (SO_PEERCRED), answers
-// `busy` past max_connections, and runs one session coroutine per connection.
+// `busy` past max_connections or when out of descriptors, and runs one session coroutine per
+// connection.
 #pragma once
 
 #include "async.hpp"
@@ -9,11 +10,18 @@
 
 #include <boost/asio/local/stream_protocol.hpp>
 
+#include <optional>
+#include <string_view>
+#include <utility>
+
 namespace tokend::agent {
 
 class listener {
 public:
     listener(boost::asio::local::stream_protocol::acceptor acceptor, agent& owner, dispatcher& dispatch);
+    ~listener();
+    listener(const listener&) = delete;
+    listener& operator=(const listener&) = delete;
 
     void start();
     // Stops accepting; idle sessions close now, busy ones after their answer.
@@ -22,9 +30,12 @@ public:
 
 private:
     awaitable<void> accept_loop();
-    void refuse(boost::asio::local::stream_protocol::socket& s, std::string_view code, std::string_view message);
+    // The refusal owed to a new connection, or nullopt when it may have a session; logged.
+    std::optional<std::pair<std::string_view, std::string_view>> screen(int fd, bool out_of_descriptors);
+    bool shed_one();
 
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    int spare_fd_ = -1; // released for a moment to answer `busy` when out of descriptors
     reaper reaper_;
     session_context cx_;
 };

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -95,20 +96,40 @@ std::optional<double> as_number(const json::value& v)
     return std::nullopt;
 }
 
+// Boost.JSON reads 1e400 as infinity and writes it back as `Infinity`, which is not JSON: an
+// id holding one could not be echoed. Depth is bounded by max_json_depth.
+bool all_finite(const json::value& v)
+{
+    if (v.is_double())
+        return std::isfinite(v.get_double());
+    if (const json::array* a = v.if_array())
+        return std::all_of(a->begin(), a->end(), [](const json::value& e) { return all_finite(e); });
+    if (const json::object* o = v.if_object())
+        return std::all_of(o->begin(), o->end(), [](const json::key_value_pair& kv) { return all_finite(kv.value()); });
+    return true;
+}
+
 bool needs_profile(op o) { return o == op::get || o == op::invalidate || o == op::add; }
 
 std::optional<wire_error> decode_object(const json::object& o, request& out)
 {
-    if (const json::value* id = o.if_contains("id"))
+    if (const json::value* id = o.if_contains("id")) {
+        if (!all_finite(*id))
+            return bad_request("\"id\" must not hold a number out of range");
         out.id = json::serialize(*id);
+    }
 
     std::string op_text;
     if (auto e = read_string(o, "op", op_text, true))
         return e;
     auto parsed_op = op_from_string(op_text);
     if (!parsed_op) {
-        if (op_text.size() > 32)
-            op_text = op_text.substr(0, 32) + "...";
+        if (op_text.size() > 32) { // cut at a character boundary: the answer must stay UTF-8
+            std::size_t cut = 32;
+            while (cut > 0 && (static_cast<unsigned char>(op_text[cut]) & 0xc0) == 0x80)
+                --cut;
+            op_text = op_text.substr(0, cut) + "...";
+        }
         std::string message = "unknown op ";
         append_json_string(message, op_text);
         return wire_error{errc::unknown_op, std::move(message)};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "base64.hpp"
 #include "jwt.hpp"
+#include "jwt_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -8,28 +9,13 @@
 
 using namespace tokend::agent;
 
-namespace {
-
-std::string b64url(const std::string& s)
-{
-    std::string out;
-    base64_encode(s, out);
-    while (!out.empty() && out.back() == '=')
-        out.pop_back();
-    for (char& c : out)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-}
-
-std::string jwt(const std::string& payload) { return b64url(R"({"alg":"RS256","kid":"k"})") + "." + b64url(payload) + ".sig"; }
-
-} // namespace
+using test::make_jwt;
 
 BOOST_AUTO_TEST_SUITE(jwt_claims)
 
 BOOST_AUTO_TEST_CASE(reads_iat_and_exp)
 {
-    auto t = read_jwt_times(jwt(R"({"sub":"u","iat":1700000000,"exp":1700003599})"));
+    auto t = read_jwt_times(make_jwt(R"({"sub":"u","iat":1700000000,"exp":1700003599})"));
     BOOST_TEST_REQUIRE(t.has_value());
     BOOST_TEST(*t->iat == 1700000000);
     BOOST_TEST(*t->exp == 1700003599);
@@ -37,11 +23,11 @@ BOOST_AUTO_TEST_CASE(reads_iat_and_exp)
 
 BOOST_AUTO_TEST_CASE(tolerates_missing_and_fractional_claims)
 {
-    auto t = read_jwt_times(jwt(R"({"exp":1700003599.7})"));
+    auto t = read_jwt_times(make_jwt(R"({"exp":1700003599.7})"));
     BOOST_TEST_REQUIRE(t.has_value());
     BOOST_TEST(!t->iat.has_value());
     BOOST_TEST(*t->exp == 1700003599);
-    auto odd = read_jwt_times(jwt(R"({"iat":"yesterday","exp":-5})"));
+    auto odd = read_jwt_times(make_jwt(R"({"iat":"yesterday","exp":-5})"));
     BOOST_TEST_REQUIRE(odd.has_value());
     BOOST_TEST(!odd->iat.has_value());
     BOOST_TEST(!odd->exp.has_value());
@@ -49,7 +35,7 @@ BOOST_AUTO_TEST_CASE(tolerates_missing_and_fractional_claims)
 
 BOOST_AUTO_TEST_CASE(opaque_tokens_are_not_jwts)
 {
-    const std::string cases[] = {"3f9a0c1b2d", "a.b", "a.b.c.d", "!!!.@@@.###", jwt("[1,2]"), jwt("not json"), ""};
+    const std::string cases[] = {"3f9a0c1b2d", "a.b", "a.b.c.d", "!!!.@@@.###", make_jwt("[1,2]"), make_jwt("not json"), ""};
     for (const std::string& t : cases)
         BOOST_TEST_CONTEXT(t) { BOOST_TEST(!read_jwt_times(t).has_value()); }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The real profile engine on a real io_context, with the upstream replaced by a scripted
 // transport and the clock by one the test can move (to simulate a suspend).
-#include "base64.hpp"
+#include "jwt_fixture.hpp"
 #include "log.hpp"
 #include "profile.hpp"
 
@@ -21,22 +21,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string b64url(const std::string& s)
-{
-    std::string out;
-    base64_encode(s, out);
-    while (!out.empty() && out.back() == '=')
-        out.pop_back();
-    for (char& c : out)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-}
-
 std::string make_jwt(long long iat, long long lifetime_s, int serial)
 {
-    return b64url(R"({"alg":"RS256"})") + "." + b64url(R"({"iat":)" + std::to_string(iat) + R"(,"exp":)"
-                                                    + std::to_string(iat + lifetime_s) + R"(,"n":)" + std::to_string(serial) + "}")
-           + ".sig";
+    return test::make_jwt(R"({"iat":)" + std::to_string(iat) + R"(,"exp":)" + std::to_string(iat + lifetime_s) + R"(,"n":)"
+                          + std::to_string(serial) + "}");
 }
 
 class fake_clock final : public clock_source {

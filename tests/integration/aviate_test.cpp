@@ -13,7 +13,8 @@
 using namespace tokend::test;
 namespace proto = tokend::proto;
 
-namespace {
+// Helpers live in the suite's namespace: unity builds put all suites in one file.
+BOOST_AUTO_TEST_SUITE(aviate)
 
 std::string aviate_config(const temp_dir& dir, const mockbill& mock, const std::string& password = "demo-password")
 {
@@ -40,9 +41,6 @@ int call_catalog(const mockbill& mock, const proto::header_list& headers)
     return mock.http("GET", "/plugins/aviate-plugin/v1/catalog/info", "", lines).first;
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_SUITE(aviate)
 
 BOOST_AUTO_TEST_CASE(tok_header_is_accepted_by_the_protected_endpoint)
 {

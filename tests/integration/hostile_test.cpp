@@ -11,14 +11,19 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <vector>
 
 using namespace tokend::test;
-using steady = std::chrono::steady_clock;
 
+BOOST_AUTO_TEST_SUITE(hostile_clients)
+
+// Helpers live inside the suite's namespace, so a unity build can merge test files.
 namespace {
+
+using steady = std::chrono::steady_clock;
 
 std::string config_with(const temp_dir& dir, const mockbill& mock, const std::string& agent_section)
 {
@@ -48,6 +53,39 @@ std::chrono::milliseconds timed_get(const agent& a, bool& ok)
     return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
 }
 
+// Under AddressSanitizer the agent's freed memory waits in a quarantine (256 MiB by default)
+// that would count as growth; a small one keeps the measurement about buffering.
+std::vector<std::string> small_quarantine()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    const char* given = std::getenv("ASAN_OPTIONS");
+    return {"ASAN_OPTIONS=" + (given && *given ? std::string(given) + ":" : std::string()) + "quarantine_size_mb=1"};
+#else
+    return {};
+#endif
+}
+
+// In a sanitizer build (scripts/test makes one with ASan and UBSan together), the runtimes
+// need descriptors of their own: UBSan probes memory through a pipe, and reports a false
+// "invalid vptr" in a process that has none left.
+boost::test_tools::assertion_result not_under_sanitizers(boost::unit_test::test_unit_id)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    boost::test_tools::assertion_result skip(false);
+    skip.message() << "sanitizer runtimes misreport a process that is out of descriptors";
+    return skip;
+#else
+    return true;
+#endif
+}
+
+// The growth of RSS that counts as bounded; ASan's allocator keeps more memory around.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long rss_slack_kb = 24 * 1024;
+#else
+constexpr long rss_slack_kb = 8 * 1024;
+#endif
+
 // True when the agent has closed `c` (a read would return EOF); never blocks.
 bool closed_now(raw_conn& c)
 {
@@ -56,7 +94,6 @@ bool closed_now(raw_conn& c)
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(hostile_clients)
 
 BOOST_AUTO_TEST_CASE(malformed_lines_are_answered_bad_request_and_the_connection_survives)
 {
@@ -67,6 +104,9 @@ BOOST_AUTO_TEST_CASE(malformed_lines_are_answered_bad_request_and_the_connection
     raw_conn c(a.socket());
     BOOST_TEST_REQUIRE(c.connected());
     const std::string deep = std::string(40, '[') + std::string(40, ']');
+    std::string long_op; // "x" and 16 two-byte characters: 33 bytes, over the 32 echoed
+    for (int i = 0; i < 16; ++i)
+        long_op += "\xc3\xa9";
     struct case_t {
         std::string name, line, answer_prefix;
     };
@@ -96,6 +136,11 @@ BOOST_AUTO_TEST_CASE(malformed_lines_are_answered_bad_request_and_the_connection
         {"unknown profile", R"({"op":"get","profile":"nope"})", R"({"ok":false,"error":{"code":"unknown_profile","message":"profile 'nope' is not configured)"},
         {"odd id echoed", R"({"op":"hello","id":{"a":[1,"x",null]}})",
          R"({"ok":true,"id":{"a":[1,"x",null]},"agent":"tokend")"},
+        // Found by fuzz_request: both used to produce answers that are not JSON.
+        {"id out of double range", R"({"op":"hello","id":[1e400]})",
+         error_line("bad_request", R"(\"id\" must not hold a number out of range)")},
+        {"long unknown op cut at a character boundary", R"({"op":"x)" + long_op + "\"}",
+         error_line("unknown_op", R"(unknown op \"x)" + long_op.substr(0, 30) + R"(...\")")},
     };
 
     // Exercise and check: each line gets its answer on the same connection, in order.
@@ -180,6 +225,44 @@ BOOST_AUTO_TEST_CASE(connections_past_max_connections_are_answered_busy_not_drop
     BOOST_TEST(wait_for([&] { return a.ask(R"({"op":"hello"})") == hello_answer; }, 2s));
 }
 
+BOOST_AUTO_TEST_CASE(connections_past_the_descriptor_limit_are_answered_busy_too,
+                     *boost::unit_test::precondition(not_under_sanitizers))
+{
+    // Setup: tokend may open 64 descriptors and keeps the default max_connections (1024), so
+    // the descriptor limit runs out long before the cap.
+    temp_dir dir;
+    mockbill mock(dir);
+    std::string config = dir.write("config.toml", config_with(dir, mock, ""));
+    std::string socket = (dir.path() / "agent.sock").string();
+    child agent({"prlimit", "--nofile=64:64", tokend_bin(), "--config", config, "--socket", socket}, {},
+                dir.path().string());
+    BOOST_TEST_REQUIRE(wait_for([&] { return ask(socket, R"({"op":"hello"})", 1s) == hello_answer; }, 10s));
+
+    // Exercise: 100 clients connect and say hello, and keep their connections.
+    std::vector<raw_conn> clients;
+    clients.reserve(100);
+    for (int i = 0; i < 100; ++i) {
+        clients.emplace_back(socket);
+        clients.back().send("{\"op\":\"hello\"}\n");
+    }
+
+    // Check: every one was answered, served or told busy; none was left hanging. Once they
+    // leave, a new client is served again.
+    int served = 0, busy = 0;
+    for (auto& c : clients) {
+        std::string line = c.read_line(3s);
+        served += line == hello_answer;
+        busy += line == error_line("busy", "too many connections; try again shortly");
+    }
+    BOOST_TEST_MESSAGE(served << " served, " << busy << " busy");
+    BOOST_TEST(served + busy == 100);
+    BOOST_TEST(served >= 40);
+    BOOST_TEST(busy >= 1);
+    clients.clear();
+    BOOST_TEST(wait_for([&] { return ask(socket, R"({"op":"hello"})", 1s) == hello_answer; }, 3s));
+    BOOST_TEST(agent.running());
+}
+
 BOOST_AUTO_TEST_CASE(a_silent_connection_is_closed_after_idle_timeout)
 {
     // Setup
@@ -191,10 +274,12 @@ BOOST_AUTO_TEST_CASE(a_silent_connection_is_closed_after_idle_timeout)
     auto t0 = steady::now();
     raw_conn silent(a.socket()), chatty(a.socket());
     int answered = 0;
+    auto last_answer = t0;
     while (ms_since(t0) < 1000) {
+        std::this_thread::sleep_for(100ms);
         chatty.send("{\"op\":\"hello\"}\n");
         answered += chatty.read_line() == hello_answer;
-        std::this_thread::sleep_for(100ms);
+        last_answer = steady::now();
     }
 
     // Check: the silent one was closed, without a word, about 300 ms in; the chatty one
@@ -204,9 +289,8 @@ BOOST_AUTO_TEST_CASE(a_silent_connection_is_closed_after_idle_timeout)
     BOOST_TEST(got.empty());
     BOOST_TEST(answered >= 8);
     BOOST_TEST(!closed_now(chatty));
-    auto quiet = steady::now();
     BOOST_TEST(chatty.wait_closed(2s));
-    long waited = ms_since(quiet);
+    long waited = ms_since(last_answer);
     BOOST_TEST(waited >= 250);
     BOOST_TEST(waited < 1500);
 }
@@ -310,14 +394,18 @@ BOOST_AUTO_TEST_CASE(a_client_that_pipelines_without_reading_is_throttled_not_bu
     // Setup
     temp_dir dir;
     mockbill mock(dir);
-    agent a(dir, config_with(dir, mock, ""));
+    agent a(dir, config_with(dir, mock, ""), small_quarantine());
     for (int i = 0; i < 50; ++i)
         a.ask(R"({"op":"hello"})");
     const long rss_before = proc_status_kb(a.process().pid(), "VmRSS");
+    // 100,000 requests of 200 bytes: 20 MB that an agent queueing requests would hold.
     const int requests = 100'000;
+    const std::string request = R"({"op":"hello","pad":")" + std::string(200 - 24, '.') + "\"}\n";
+    BOOST_TEST_REQUIRE(request.size() == 200u);
     std::string flood;
+    flood.reserve(request.size() * requests);
     for (int i = 0; i < requests; ++i)
-        flood += "{\"op\":\"hello\"}\n";
+        flood += request;
 
     // Exercise: write without reading until the socket stops taking bytes for 300 ms.
     raw_conn c(a.socket());
@@ -337,8 +425,8 @@ BOOST_AUTO_TEST_CASE(a_client_that_pipelines_without_reading_is_throttled_not_bu
     // memory did not grow with the flood, and another client was served at once.
     BOOST_TEST_MESSAGE("stuck after " << sent << " of " << flood.size() << " bytes; RSS " << rss_before
                                       << " -> " << rss_stuck << " kB; another client served in " << other_ms << " ms");
-    BOOST_TEST(sent < flood.size() / 2);
-    BOOST_TEST(rss_stuck - rss_before < 8 * 1024);
+    BOOST_TEST(sent < flood.size() / 10);
+    BOOST_TEST(rss_stuck - rss_before < rss_slack_kb);
     BOOST_TEST(other == hello_answer);
     BOOST_TEST(other_ms < 1000);
 
@@ -364,7 +452,7 @@ BOOST_AUTO_TEST_CASE(a_client_that_pipelines_without_reading_is_throttled_not_bu
     // Check (not dropped): every request was answered, in the end, and memory stayed flat.
     BOOST_TEST(answers == static_cast<std::size_t>(requests));
     BOOST_TEST(tail.ends_with(hello_answer + "\n"));
-    BOOST_TEST(proc_status_kb(a.process().pid(), "VmRSS") - rss_before < 8 * 1024);
+    BOOST_TEST(proc_status_kb(a.process().pid(), "VmRSS") - rss_before < rss_slack_kb);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

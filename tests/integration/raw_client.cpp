@@ -18,7 +18,9 @@
 #include <sstream>
 
 namespace tokend::test {
-namespace {
+// Named, not anonymous: a unity build merges this file with tests that say
+// `using namespace tokend::test`, and their own helpers must not meet these.
+namespace raw_detail {
 
 using steady = std::chrono::steady_clock;
 
@@ -135,9 +137,9 @@ int wait_child(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-} // namespace
+} // namespace raw_detail
 
-raw_conn::raw_conn(const std::string& socket_path) : fd_(connect_unix(socket_path)) {}
+raw_conn::raw_conn(const std::string& socket_path) : fd_(raw_detail::connect_unix(socket_path)) {}
 
 raw_conn::~raw_conn()
 {
@@ -179,7 +181,7 @@ std::size_t raw_conn::send_nonblocking(std::string_view bytes)
 
 std::string raw_conn::read_line(std::chrono::milliseconds timeout)
 {
-    auto until = steady::now() + timeout;
+    auto until = std::chrono::steady_clock::now() + timeout;
     char buf[65536];
     for (;;) {
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
@@ -188,7 +190,7 @@ std::string raw_conn::read_line(std::chrono::milliseconds timeout)
             return line;
         }
         pollfd p{fd_, POLLIN, 0};
-        if (eof_ || ::poll(&p, 1, remaining_ms(until)) <= 0)
+        if (eof_ || ::poll(&p, 1, raw_detail::remaining_ms(until)) <= 0)
             return {};
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) {
@@ -201,13 +203,13 @@ std::string raw_conn::read_line(std::chrono::milliseconds timeout)
 
 bool raw_conn::wait_closed(std::chrono::milliseconds timeout, std::string* got)
 {
-    auto until = steady::now() + timeout;
+    auto until = std::chrono::steady_clock::now() + timeout;
     if (got)
         *got += std::exchange(pending_, {});
     char buf[65536];
     while (!eof_) {
         pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, remaining_ms(until)) <= 0)
+        if (::poll(&p, 1, raw_detail::remaining_ms(until)) <= 0)
             return false;
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0)
@@ -228,12 +230,12 @@ foreign_exchange exchange_as(uid_t uid, gid_t gid, const std::string& socket_pat
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
         ::close(pipefd[0]);
-        foreign_client(pipefd[1], uid, gid, socket_path.c_str(), line, timeout.count());
+        raw_detail::foreign_client(pipefd[1], uid, gid, socket_path.c_str(), line, timeout.count());
     }
     ::close(pipefd[1]);
-    std::string got = read_all(pipefd[0]);
+    std::string got = raw_detail::read_all(pipefd[0]);
     ::close(pipefd[0]);
-    int status = wait_child(pid);
+    int status = raw_detail::wait_child(pid);
     foreign_exchange r;
     r.pid = pid;
     BOOST_REQUIRE(got.size() >= sizeof(int));
@@ -251,12 +253,12 @@ int open_errno_as(uid_t uid, gid_t gid, const std::string& path)
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
         ::close(pipefd[0]);
-        foreign_open(pipefd[1], uid, gid, path.c_str());
+        raw_detail::foreign_open(pipefd[1], uid, gid, path.c_str());
     }
     ::close(pipefd[1]);
-    std::string got = read_all(pipefd[0]);
+    std::string got = raw_detail::read_all(pipefd[0]);
     ::close(pipefd[0]);
-    wait_child(pid);
+    raw_detail::wait_child(pid);
     BOOST_REQUIRE(got.size() == sizeof(int));
     int err = 0;
     std::memcpy(&err, got.data(), sizeof err);

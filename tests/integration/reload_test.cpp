@@ -16,7 +16,8 @@ using namespace tokend::test;
 namespace proto = tokend::proto;
 namespace fs = std::filesystem;
 
-namespace {
+// Helpers live in the suite's namespace: unity builds put all suites in one file.
+BOOST_AUTO_TEST_SUITE(reload)
 
 std::string static_profile(const temp_dir& dir, const std::string& name, const std::string& token,
                            const std::string& file_name = "")
@@ -67,9 +68,6 @@ std::string error_code_of(const std::string& answer)
     return at == std::string::npos ? "" : answer.substr(at + 8, answer.find('"', at + 8) - at - 8);
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_SUITE(reload)
 
 BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_changes_profiles)
 {

@@ -20,6 +20,9 @@
 using namespace tokend::test;
 namespace proto = tokend::proto;
 
+BOOST_AUTO_TEST_SUITE(secrets)
+
+// Helpers live inside the suite's namespace, so a unity build can merge test files.
 namespace {
 
 std::string random_hex(std::size_t bytes)
@@ -81,7 +84,6 @@ std::string token_of(const agent& a, const std::string& profile)
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(secrets)
 
 BOOST_AUTO_TEST_CASE(no_secret_reaches_logs_status_errors_or_argv)
 {
@@ -139,7 +141,7 @@ BOOST_AUTO_TEST_CASE(no_secret_reaches_logs_status_errors_or_argv)
     run_result status = a.tok({"status"}), status_json = a.tok({"--json", "status"});
     std::string cmdline = slurp("/proc/" + std::to_string(a.process().pid()) + "/cmdline");
     a.process().signal(SIGTERM);
-    BOOST_TEST(a.process().wait(5s) == std::optional<int>(0));
+    BOOST_TEST(a.process().wait(5s).value_or(-1) == 0);
 
     // Check
     BOOST_TEST(tokens.size() >= 3u); // login, re-login after invalidate, refresh

@@ -22,7 +22,8 @@
 using namespace tokend::test;
 namespace fs = std::filesystem;
 
-namespace {
+// Helpers live in the suite's namespace: unity builds put all suites in one file.
+BOOST_AUTO_TEST_SUITE(systemd)
 
 using clock_type = std::chrono::steady_clock;
 
@@ -138,9 +139,6 @@ long ms_since(clock_type::time_point t)
 
 bool ok(const std::string& answer) { return answer.find("\"ok\":true") != std::string::npos; }
 
-} // namespace
-
-BOOST_AUTO_TEST_SUITE(systemd)
 
 BOOST_AUTO_TEST_CASE(ready_only_once_listening_then_reload_and_stop_notices_in_order)
 {

@@ -11,7 +11,8 @@ namespace mockbill {
 
 namespace json = boost::json;
 
-namespace {
+// Named, not anonymous: a unity build puts the four APIs in one translation unit.
+namespace aviate_routes {
 
 constexpr std::string_view tenant_api_key = "demo-tenant";
 constexpr std::string_view tenant_api_secret = "demo-secret";
@@ -86,11 +87,11 @@ constexpr std::array routes{
           catalog_info},
 };
 
-} // namespace
+} // namespace aviate_routes
 
 const api_def& aviate_api()
 {
-    static const api_def def{api_id::aviate, routes, error_body};
+    static const api_def def{api_id::aviate, aviate_routes::routes, aviate_routes::error_body};
     return def;
 }
 

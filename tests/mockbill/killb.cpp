@@ -12,7 +12,8 @@ namespace mockbill {
 
 namespace json = boost::json;
 
-namespace {
+// Named, not anonymous: a unity build puts the four APIs in one translation unit.
+namespace killb_routes {
 
 response error(unsigned status, std::string_view code, std::string_view message)
 {
@@ -179,11 +180,11 @@ constexpr std::array routes{
     route{http::verb::get, "/api/v2/users", endpoint_kind::resource, users},
 };
 
-} // namespace
+} // namespace killb_routes
 
 const api_def& killb_api()
 {
-    static const api_def def{api_id::killb, routes, error_body};
+    static const api_def def{api_id::killb, killb_routes::routes, killb_routes::error_body};
     return def;
 }
 

@@ -14,7 +14,8 @@ namespace mockbill {
 
 namespace json = boost::json;
 
-namespace {
+// Named, not anonymous: a unity build puts the four APIs in one translation unit.
+namespace novabilling_routes {
 
 // The HttpExceptionFilter envelope every NovaBilling error uses.
 json::object envelope(state& st, const request& req, unsigned status, std::string_view message,
@@ -261,11 +262,11 @@ constexpr std::array routes{
     route{http::verb::get, "/api/customers", endpoint_kind::resource, customers},
 };
 
-} // namespace
+} // namespace novabilling_routes
 
 const api_def& novabilling_api()
 {
-    static const api_def def{api_id::novabilling, routes, error_body};
+    static const api_def def{api_id::novabilling, novabilling_routes::routes, novabilling_routes::error_body};
     return def;
 }
 

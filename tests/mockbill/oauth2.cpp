@@ -11,7 +11,8 @@ namespace mockbill {
 
 namespace json = boost::json;
 
-namespace {
+// Named, not anonymous: a unity build puts the four APIs in one translation unit.
+namespace oauth2_routes {
 
 constexpr std::string_view client_id = "demo-client";
 constexpr std::string_view client_secret = "demo-client-secret";
@@ -197,11 +198,11 @@ constexpr std::array routes{
     route{http::verb::get, "/oauth2/resource", endpoint_kind::resource, resource},
 };
 
-} // namespace
+} // namespace oauth2_routes
 
 const api_def& oauth2_api()
 {
-    static const api_def def{api_id::oauth2, routes, error_body};
+    static const api_def def{api_id::oauth2, oauth2_routes::routes, oauth2_routes::error_body};
     return def;
 }
 
