@@ -38,7 +38,8 @@ config_error error_at(const context& cx, const toml::source_region& src, std::st
     std::string m = cx.path + ":" + std::to_string(src.begin.line) + ": ";
     if (!key.empty())
         m.append(key).append(": ");
-    m += what;
+    for (char c : what) // toml++'s own messages may quote raw newlines: keep one log line
+        m.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
     return {std::move(m)};
 }
 

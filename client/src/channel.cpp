@@ -51,9 +51,13 @@ std::error_code channel::call(std::string_view request, std::string& answer,
 
 std::error_code channel::exchange(std::string_view request, std::string& answer, deadline by)
 {
-    if (auto ec = conn_.send(request, by))
-        return ec;
-    return conn_.receive_line(answer, by);
+    std::error_code sent = conn_.send(request, by);
+    if (sent && !broken(sent))
+        return sent;
+    // A refused peer (permission_denied, busy) is answered at once and closed, so our send can
+    // fail while the agent's one line already waits in our receive buffer: read it first.
+    std::error_code received = conn_.receive_line(answer, by);
+    return sent && received ? sent : received;
 }
 
 std::error_code channel::translate_connect(std::error_code ec) const
