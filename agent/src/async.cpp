@@ -33,22 +33,25 @@ void notifier::notify_all()
     }
 }
 
+void log_task_end::operator()(std::exception_ptr e) const
+{
+    if (!e)
+        return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const boost::system::system_error& x) {
+        if (x.code() != boost::asio::error::operation_aborted)
+            log::error(task, " ended by an unexpected error: ", x.what());
+    } catch (const std::exception& x) {
+        log::error(task, " ended by an unexpected error: ", x.what());
+    }
+}
+
 void task_group::spawn(const boost::asio::any_io_executor& ex, awaitable<void> task, std::string name)
 {
     auto& signal = signals_.emplace_back();
     boost::asio::co_spawn(ex, std::move(task),
-                          boost::asio::bind_cancellation_slot(signal.slot(), [name = std::move(name)](std::exception_ptr e) {
-                              if (!e)
-                                  return;
-                              try {
-                                  std::rethrow_exception(e);
-                              } catch (const boost::system::system_error& x) {
-                                  if (x.code() != boost::asio::error::operation_aborted)
-                                      log::error(name, " ended by an unexpected error: ", x.what());
-                              } catch (const std::exception& x) {
-                                  log::error(name, " ended by an unexpected error: ", x.what());
-                              }
-                          }));
+                          boost::asio::bind_cancellation_slot(signal.slot(), log_task_end{std::move(name)}));
 }
 
 void task_group::cancel_all()

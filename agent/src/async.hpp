@@ -45,6 +45,13 @@ private:
     std::vector<waiter*> waiters_;
 };
 
+// Completion handler for a spawned coroutine: an exception that escaped it is logged with
+// the task's name (cancellation is not an error) and goes no further; it ends that task only.
+struct log_task_end {
+    std::string task;
+    void operator()(std::exception_ptr e) const;
+};
+
 // Background coroutines that end together: each gets its own cancellation slot, and
 // cancel_all() emits terminal cancellation to every one (Beast's task_group, reduced).
 // An exception that escapes a task is logged with the task's name, never rethrown.

@@ -52,17 +52,6 @@ std::string connections(std::size_t n, std::string_view lead)
     return std::string(lead) + std::to_string(n) + (n == 1 ? " connection" : " connections");
 }
 
-void log_task_end(std::string_view what, std::exception_ptr e)
-{
-    if (!e)
-        return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        log::error(what, " ended by an unexpected error: ", x.what());
-    }
-}
-
 // CLOCK_BOOTTIME runs ahead of CLOCK_MONOTONIC only while the machine sleeps; when the gap
 // grows, every refresher's timer slept through part of its wait and must re-plan now.
 awaitable<void> watch_suspend(agent& a, clock_source& clock, const bool& stopped)
@@ -121,7 +110,7 @@ private:
 
 int daemon::run()
 {
-    asio::co_spawn(ioc_, handle_signals(), [](std::exception_ptr e) { log_task_end("the signal handler", e); });
+    asio::co_spawn(ioc_, handle_signals(), log_task_end{"the signal handler"});
     background_.spawn(ioc_.get_executor(), watch_suspend(agent_, clock_, stopped_), "the suspend watcher");
     background_.spawn(ioc_.get_executor(), notify::keepalive([this] { return status_line(); }, stopped_),
                       "the systemd keepalive");
@@ -205,7 +194,7 @@ awaitable<void> daemon::handle_signals()
             co_return;
         }
         log::info(name, ": stopping");
-        asio::co_spawn(ioc_, shut_down(), [](std::exception_ptr e) { log_task_end("the shutdown", e); });
+        asio::co_spawn(ioc_, shut_down(), log_task_end{"the shutdown"});
     }
 }
 

@@ -32,17 +32,6 @@ void answer_once(int fd, std::string_view code, std::string_view message)
 
 int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
-void log_listener_task_end(std::string_view what, std::exception_ptr e)
-{
-    if (!e)
-        return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        log::error(what, " ended by an unexpected error: ", x.what());
-    }
-}
-
 } // namespace
 
 listener::listener(local::acceptor acceptor, agent& owner, dispatcher& dispatch)
@@ -60,8 +49,8 @@ listener::~listener()
 void listener::start()
 {
     auto ex = acceptor_.get_executor();
-    asio::co_spawn(ex, reaper_.run(), [](std::exception_ptr e) { log_listener_task_end("the connection reaper", e); });
-    asio::co_spawn(ex, accept_loop(), [](std::exception_ptr e) { log_listener_task_end("the accept loop", e); });
+    asio::co_spawn(ex, reaper_.run(), log_task_end{"the connection reaper"});
+    asio::co_spawn(ex, accept_loop(), log_task_end{"the accept loop"});
 }
 
 void listener::stop()
@@ -135,7 +124,7 @@ awaitable<void> listener::accept_loop()
             socket.close(ignored);
             continue;
         }
-        asio::co_spawn(ex, run_session(std::move(socket), cx_), [](std::exception_ptr e) { log_listener_task_end("a session", e); });
+        asio::co_spawn(ex, run_session(std::move(socket), cx_), log_task_end{"a session"});
     }
 }
 

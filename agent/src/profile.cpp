@@ -81,15 +81,7 @@ bool profile::has_primary_secret() const
 void profile::start()
 {
     asio::co_spawn(svc_.executor, [self = shared_from_this()]() { return self->refresher(); },
-                   asio::bind_cancellation_slot(stop_signal_.slot(), [name = cfg_.name](std::exception_ptr e) {
-                       if (!e)
-                           return;
-                       try {
-                           std::rethrow_exception(e);
-                       } catch (const std::exception& x) {
-                           log::error("profile ", name, ": refresher stopped: ", x.what());
-                       }
-                   }));
+                   asio::bind_cancellation_slot(stop_signal_.slot(), log_task_end{"profile " + cfg_.name + "'s refresher"}));
 }
 
 void profile::stop(std::string reason)

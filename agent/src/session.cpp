@@ -11,6 +11,10 @@
 
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace tokend::agent {
 namespace asio = boost::asio;
 using steady = std::chrono::steady_clock;
@@ -23,7 +27,6 @@ public:
         : socket_(std::move(s)), cx_(cx), deadline_(cx.deadlines, [this](bool stopping) { on_deadline(stopping); })
     {
         ++cx_.open;
-        socket_.non_blocking(true);
     }
     ~session()
     {
@@ -35,8 +38,9 @@ public:
 
 private:
     const agent_settings& limits() const { return cx_.owner.settings(); }
-    awaitable<bool> answer(std::string_view line);
-    awaitable<bool> write_out();
+    awaitable<bool> answer(pending_get pending);
+    bool write_now();
+    awaitable<bool> write_rest();
     void on_deadline(bool shutting_down);
 
     asio::local::stream_protocol::socket socket_;
@@ -44,6 +48,7 @@ private:
     reaper::entry deadline_;
     proto::line_buffer in_;
     std::string out_;
+    std::size_t sent_ = 0; // bytes of out_ already written
     bool busy_ = false;
     bool close_after_answer_ = false;
 };
@@ -67,7 +72,19 @@ awaitable<void> session::run()
         auto st = in_.next(line);
         if (st == proto::line_buffer::status::line) {
             line_started = false;
-            if (!co_await answer(line) || close_after_answer_ || cx_.stopping)
+            // The common request is answered and written without suspending: no coroutine
+            // frame and no trip through the scheduler between reading a line and replying.
+            busy_ = true;
+            out_.clear();
+            auto pending = cx_.dispatch.handle(line, out_);
+            bool ok = pending ? false : write_now();
+            if (pending)
+                ok = co_await answer(std::move(*pending));
+            else if (ok && sent_ < out_.size())
+                ok = co_await write_rest();
+            proto::secure_wipe(out_.data(), out_.size()); // the answer may carry a token
+            busy_ = false;
+            if (!ok || close_after_answer_ || cx_.stopping)
                 co_return;
             deadline_.expires_at(steady::now() + (in_.empty() ? limits().idle_timeout : limits().request_timeout));
             continue;
@@ -75,7 +92,8 @@ awaitable<void> session::run()
         if (st == proto::line_buffer::status::too_large) {
             out_.clear();
             proto::encode_error(out_, "", {proto::errc::too_large, "request line exceeds 65536 bytes; closing"});
-            co_await write_out();
+            if (write_now() && sent_ < out_.size())
+                co_await write_rest();
             co_return;
         }
         if (!in_.empty() && !line_started) { // the clock for a slow request starts at its first byte
@@ -90,36 +108,38 @@ awaitable<void> session::run()
     }
 }
 
-awaitable<bool> session::answer(std::string_view line)
+// A get that waits for the upstream; its answer is then written like any other.
+awaitable<bool> session::answer(pending_get pending)
 {
-    busy_ = true;
-    out_.clear();
-    if (auto pending = cx_.dispatch.handle(line, out_)) {
-        deadline_.expires_at(steady::time_point::max()); // the get keeps its own deadline
-        co_await cx_.dispatch.finish(*pending, out_, steady::now() + limits().request_timeout);
-    }
-    bool ok = co_await write_out();
-    proto::secure_wipe(out_.data(), out_.size()); // the answer may carry a token
-    busy_ = false;
-    co_return ok;
+    deadline_.expires_at(steady::time_point::max()); // the get keeps its own deadline
+    co_await cx_.dispatch.finish(pending, out_, steady::now() + limits().request_timeout);
+    if (!write_now())
+        co_return false;
+    if (sent_ == out_.size())
+        co_return true;
+    co_return co_await write_rest();
 }
 
-// Writes without a round trip through the scheduler when the socket takes it all at once,
-// which it nearly always does; only a client that does not read makes us wait (bounded).
-awaitable<bool> session::write_out()
+// Writes what the socket takes at once (MSG_DONTWAIT: no mode switch on the socket). False
+// when the peer is gone.
+bool session::write_now()
 {
-    boost::system::error_code ec;
-    std::size_t n = socket_.write_some(asio::buffer(out_), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again)
-        ec = {}, n = 0;
-    if (ec)
-        co_return false;
-    if (n == out_.size())
-        co_return true;
+    sent_ = 0;
+    ssize_t n = ::send(socket_.native_handle(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    sent_ = static_cast<std::size_t>(n);
+    return true;
+}
+
+// What write_now() could not: only a client that does not read makes us wait, and then no
+// longer than request_timeout.
+awaitable<bool> session::write_rest()
+{
     deadline_.expires_at(steady::now() + limits().request_timeout);
-    auto [wec, written] = co_await asio::async_write(socket_, asio::buffer(out_.data() + n, out_.size() - n),
-                                                     nothrow_awaitable);
-    co_return !wec;
+    auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(out_.data() + sent_, out_.size() - sent_),
+                                                    nothrow_awaitable);
+    co_return !ec;
 }
 
 } // namespace

@@ -4,7 +4,10 @@
 
 #include <tokend/proto/codec.hpp>
 
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <algorithm>
 
 #include <atomic>
 #include <sstream>
@@ -151,6 +154,38 @@ BOOST_AUTO_TEST_CASE(upstream_failure_maps_to_exit_code_6_with_the_reason)
     BOOST_TEST(r.status == 6, r.err);
     BOOST_TEST(r.err.find("HTTP 503") != std::string::npos, r.err);
     BOOST_TEST(r.err.find("next attempt in") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(first_logins_are_spread_out_at_start)
+{
+    // Setup: 40 profiles log in eagerly, spread over 40 x 25 ms.
+    temp_dir dir;
+    mockbill mock(dir);
+    std::string pass = dir.write("aviate.pass", "demo-password\n");
+    std::string config;
+    for (int i = 0; i < 40; ++i)
+        config += "[profile.p" + std::to_string(i) + "]\nprovider = \"aviate\"\nurl = \"" + mock.url()
+                  + "\"\nemail = \"demo@example.com\"\npassword_file = \"" + pass + "\"\n";
+
+    // Exercise: nobody asks; the agent logs in by itself.
+    agent a(dir, config);
+    BOOST_TEST_REQUIRE(wait_for([&] { return mock.stat("aviate.logins_ok") == 40; }, 10s));
+
+    // Check: spread over most of the second, never a burst.
+    std::vector<double> t;
+    boost::json::value all = boost::json::parse(mock.http("GET", "/_mock/calls").second);
+    for (const auto& c : all.at("calls").as_array())
+        t.push_back(c.at("t").to_number<double>());
+    std::sort(t.begin(), t.end());
+    BOOST_TEST(t.back() - t.front() > 0.5);
+    std::size_t busiest = 0;
+    for (std::size_t i = 0, j = 0; i < t.size(); ++i) {
+        while (t[i] - t[j] > 0.1)
+            ++j;
+        busiest = std::max(busiest, i - j + 1);
+    }
+    BOOST_TEST_MESSAGE("40 first logins over " << t.back() - t.front() << " s, at most " << busiest << " in 100 ms");
+    BOOST_TEST(busiest <= 15u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
