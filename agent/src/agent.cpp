@@ -14,8 +14,9 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
 {
     std::vector<profile_secrets> out;
     out.reserve(c.profiles.size());
+    secret_file_cache files;
     for (const profile_config& p : c.profiles) {
-        auto s = read_profile_secrets(p);
+        auto s = read_profile_secrets(p, files);
         if (!s)
             return s.error();
         out.push_back(std::move(*s));

@@ -133,7 +133,7 @@ awaitable<result_t> run_secret_command(std::string command, duration timeout, st
         result = where + ": command printed nothing";
     else
         result = secret::copy_of(line);
-    secret::take(output);
+    wipe_string(output);
     co_return result;
 }
 

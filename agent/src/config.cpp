@@ -378,7 +378,7 @@ void wipe_strings(toml::node& n)
         for (auto& v : *a)
             wipe_strings(v);
     else if (auto* s = n.as_string())
-        secret::take(s->get());
+        wipe_string(s->get());
 }
 
 } // namespace
@@ -484,8 +484,7 @@ config_result<config> load_config(const std::string& path)
     if (!ok)
         return config_error{path + ": not a regular file of at most 4 MiB"};
     auto c = parse_config(text, path, st.st_mode & 0777);
-    std::string wipe_me = std::move(text); // the file may hold inline secrets
-    secret::take(wipe_me);
+    wipe_string(text); // the file may hold inline secrets
     return c;
 }
 

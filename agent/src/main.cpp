@@ -40,6 +40,7 @@ int check(const options& opts, const config& cfg)
     int problems = 0, commands = 0, credentials = 0;
     const char* credentials_dir = std::getenv("CREDENTIALS_DIRECTORY");
     bool in_service = credentials_dir && *credentials_dir;
+    secret_file_cache files;
     for (const profile_config& p : cfg.profiles)
         for (const secret_source* s : {&p.password, &p.api_secret, &p.client_secret, &p.token}) {
             if (s->how == secret_source::kind::command) {
@@ -50,7 +51,7 @@ int check(const options& opts, const config& cfg)
                 ++credentials;
                 continue;
             }
-            if (auto value = read_secret(*s); !value) {
+            if (auto value = files.read(*s); !value) {
                 log::error(value.error());
                 ++problems;
             }

@@ -354,8 +354,8 @@ void profile::accept_token(auth_reply& reply, auth_kind kind)
     std::string fields = proto::render_token_fields(a);
     answer_fields_ = secret::take(fields);
     for (auto& h : a.headers)
-        secret::take(h.second);
-    secret::take(a.token);
+        wipe_string(h.second);
+    wipe_string(a.token);
     t.value = std::move(reply.access_token);
     state_.token_arrived(std::move(t), kind, now, svc_.uniform());
 }
@@ -375,8 +375,8 @@ void profile::adopt_static_token()
                           {{"Authorization", "Bearer " + std::string(token->view())}}};
     std::string fields = proto::render_token_fields(a);
     answer_fields_ = secret::take(fields);
-    secret::take(a.headers[0].second);
-    secret::take(a.token);
+    wipe_string(a.headers[0].second);
+    wipe_string(a.token);
     t.value = token->clone();
     state_.token_arrived(std::move(t), auth_kind::login, now, 0.0);
 }

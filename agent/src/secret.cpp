@@ -21,6 +21,12 @@ void wipe_bytes(void* p, std::size_t n) noexcept
         OPENSSL_cleanse(p, n);
 }
 
+void wipe_string(std::string& s) noexcept
+{
+    wipe_bytes(s.data(), s.capacity());
+    s.clear();
+}
+
 secret secret::copy_of(std::string_view value)
 {
     secret out;
@@ -56,9 +62,7 @@ secret& secret::operator=(secret&& other) noexcept
 secret secret::take(std::string& s)
 {
     secret out = copy_of(s);
-    s.resize(s.capacity());
-    wipe_bytes(s.data(), s.size());
-    s.clear();
+    wipe_string(s);
     return out;
 }
 

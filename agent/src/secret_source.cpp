@@ -21,11 +21,11 @@ read_result from_text(std::string& text, const secret_source& s, std::string_vie
 {
     std::string_view line = first_line(text);
     if (line.empty()) {
-        secret::take(text);
+        wipe_string(text);
         return s.where + ": " + std::string(what) + " is empty";
     }
     secret value = secret::copy_of(line);
-    secret::take(text);
+    wipe_string(text);
     return std::optional<secret>(std::move(value));
 }
 
@@ -56,7 +56,7 @@ read_result read_file(const secret_source& s, const std::string& path, bool chec
     int err = errno;
     ::close(fd);
     if (n < 0) {
-        secret::take(text);
+        wipe_string(text);
         return s.where + ": cannot read " + path + ": " + std::strerror(err);
     }
     text.resize(static_cast<std::size_t>(n));
@@ -117,11 +117,24 @@ read_result read_secret(const secret_source& s)
     return std::optional<secret>();
 }
 
-boost::system::result<profile_secrets, std::string> read_profile_secrets(const profile_config& p)
+read_result secret_file_cache::read(const secret_source& s)
+{
+    if (s.how != secret_source::kind::file)
+        return read_secret(s);
+    if (auto it = files_.find(s.reference); it != files_.end())
+        return std::optional<secret>(it->second.clone());
+    auto v = read_secret(s);
+    if (v && *v)
+        files_.emplace(s.reference, (*v)->clone());
+    return v;
+}
+
+boost::system::result<profile_secrets, std::string> read_profile_secrets(const profile_config& p,
+                                                                        secret_file_cache& files)
 {
     profile_secrets out;
     for (const secret_source* s : {&p.password, &p.api_secret, &p.client_secret, &p.token}) {
-        auto v = read_secret(*s);
+        auto v = files.read(*s);
         if (!v)
             return v.error();
         out.slot(*s, p) = std::move(*v);

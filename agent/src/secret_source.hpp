@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace tokend::agent {
 
@@ -26,7 +27,18 @@ struct profile_secrets {
 // config line and say what to fix; they never contain the secret.
 boost::system::result<std::optional<secret>, std::string> read_secret(const secret_source& s);
 
-boost::system::result<profile_secrets, std::string> read_profile_secrets(const profile_config& p);
+// The secret files read during one load or reload: a file that several profiles name is read
+// once, so they all get the same content (and 10,000 profiles sharing one start quickly).
+class secret_file_cache {
+public:
+    boost::system::result<std::optional<secret>, std::string> read(const secret_source& s);
+
+private:
+    std::unordered_map<std::string, secret> files_;
+};
+
+boost::system::result<profile_secrets, std::string> read_profile_secrets(const profile_config& p,
+                                                                        secret_file_cache& files);
 
 // The first line of `text` (without "\r\n"), which is what every source yields.
 std::string_view first_line(std::string_view text);

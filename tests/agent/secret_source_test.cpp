@@ -92,6 +92,22 @@ BOOST_AUTO_TEST_CASE(file_reads_the_first_line_of_a_private_file)
     BOOST_TEST(read_ok(source(secret_source::kind::file, s.file("ro", "x", 0400))) == "x");
 }
 
+BOOST_AUTO_TEST_CASE(a_file_named_by_many_profiles_is_read_once_per_load)
+{
+    scratch s;
+    std::string path = s.file("shared", "first\n", 0600);
+    secret_file_cache files;
+    auto one = files.read(source(secret_source::kind::file, path));
+    std::ofstream(path) << "second\n"; // changed mid-load: every profile still sees one content
+    auto two = files.read(source(secret_source::kind::file, path));
+    BOOST_TEST_REQUIRE((one && *one && two && *two));
+    BOOST_TEST((*one)->view() == "first");
+    BOOST_TEST((*two)->view() == "first");
+    BOOST_TEST(read_ok(source(secret_source::kind::file, path)) == "second"); // the next load reads anew
+    auto loose = secret_file_cache().read(source(secret_source::kind::file, s.file("loose", "x", 0644)));
+    BOOST_TEST(!loose.has_value()); // a refused file is refused through the cache too
+}
+
 BOOST_AUTO_TEST_CASE(file_misuses_are_refused_with_the_fix)
 {
     scratch s;
