@@ -28,36 +28,40 @@ int print_raw_and(int code, std::string& raw)
     return code != exit_ok ? code : rc;
 }
 
+// Gets the profile's token and hands it to `print`; with --json, or on an error, the answer
+// or the error is reported instead.
+template <class Print>
+int with_token(const invocation& inv, detail::session& s, Print print)
+{
+    tok::token t;
+    secret_text raw;
+    auto ec = s.get(inv.operands[0], {}, t, inv.json ? &raw.text : nullptr);
+    int code = ec ? report_failure(ec) : exit_ok;
+    if (inv.json)
+        return print_raw_and(code, raw.text);
+    if (ec)
+        return code;
+    return print(t);
+}
+
 } // namespace
 
 int run_header(const invocation& inv, detail::session& s)
 {
-    tok::token t;
-    secret_text raw;
-    auto ec = s.get(inv.operands[0], {}, t, inv.json ? &raw.text : nullptr);
-    int code = ec ? report_failure(ec) : exit_ok;
-    if (inv.json)
-        return print_raw_and(code, raw.text);
-    if (ec)
-        return code;
-    secret_text out;
-    for (const auto& [name, value] : t.headers) // Authorization comes first (session sorts it)
-        out.text.append(name).append(": ").append(value).append("\n");
-    return print_secret(out.text);
+    return with_token(inv, s, [](const tok::token& t) {
+        secret_text out;
+        for (const auto& [name, value] : t.headers) // Authorization comes first (session sorts it)
+            out.text.append(name).append(": ").append(value).append("\n");
+        return print_secret(out.text);
+    });
 }
 
 int run_token(const invocation& inv, detail::session& s)
 {
-    tok::token t;
-    secret_text raw;
-    auto ec = s.get(inv.operands[0], {}, t, inv.json ? &raw.text : nullptr);
-    int code = ec ? report_failure(ec) : exit_ok;
-    if (inv.json)
-        return print_raw_and(code, raw.text);
-    if (ec)
-        return code;
-    secret_text out{t.value + "\n"};
-    return print_secret(out.text);
+    return with_token(inv, s, [](const tok::token& t) {
+        secret_text out{t.value + "\n"};
+        return print_secret(out.text);
+    });
 }
 
 // Without --token-id the agent drops whatever token is current: one request, no login is
