@@ -24,7 +24,10 @@ target_compile_options(tokend_warnings INTERFACE
 
 if(TOKEND_SANITIZERS)
     list(JOIN TOKEND_SANITIZERS "," _tokend_san)
-    target_compile_options(tokend_settings INTERFACE -fsanitize=${_tokend_san} -fno-omit-frame-pointer
-                           -fno-sanitize-recover=all)
+    # A target with the property TOKEND_UNINSTRUMENTED (the test double mockbill) is compiled
+    # without instrumentation but still links the runtime the instrumented libraries need.
+    target_compile_options(tokend_settings INTERFACE
+        $<$<NOT:$<BOOL:$<TARGET_PROPERTY:TOKEND_UNINSTRUMENTED>>>:-fsanitize=${_tokend_san} -fno-sanitize-recover=all>
+        -fno-omit-frame-pointer)
     target_link_options(tokend_settings INTERFACE -fsanitize=${_tokend_san})
 endif()
