@@ -23,11 +23,14 @@ struct setup {
     mockbill mock{dir};
     std::unique_ptr<agent> a;
 
-    // One aviate profile with `lifetime`-second tokens at the mock.
-    explicit setup(int lifetime)
+    // One aviate profile with `lifetime`-second tokens at the mock. The agent logs in as soon
+    // as it starts, so a fault meant for that first login is installed before the start.
+    explicit setup(int lifetime, const std::string& first_login_fault = {})
     {
         mock.control("/_mock/config", R"({"aviate":{"lifetime":)" + std::to_string(lifetime) + R"(},"killb":{"lifetime":)"
                                           + std::to_string(lifetime) + "}}");
+        if (!first_login_fault.empty())
+            fault(first_login_fault);
         std::string pw = dir.write("pw", "demo-password\n");
         a = std::make_unique<agent>(dir, "[profile.av]\nprovider = \"aviate\"\nurl = \"" + mock.url()
                                              + "\"\nemail = \"demo@example.com\"\npassword_file = \"" + pw + "\"\n");
@@ -120,13 +123,13 @@ BOOST_AUTO_TEST_CASE(failing_upstream_backs_off_serves_the_valid_token_then_says
 
 BOOST_AUTO_TEST_CASE(retry_after_as_an_http_date_is_honoured)
 {
-    setup s(3600);
-    s.fault(R"({"api":"aviate","endpoint":"login","kind":"status","status":503,"retry_after":")" + http_date_in(3) + "\"}");
+    // The date has one-second resolution, so "4 s from now" is at least 3 s away when the fault
+    // is installed, and at least 2 s after the first login, which follows the start at once.
+    setup s(3600, R"({"api":"aviate","endpoint":"login","kind":"status","status":503,"retry_after":")" + http_date_in(4) + "\"}");
     BOOST_TEST(has(s.get(), "upstream_unavailable"));
     BOOST_TEST(wait_for([&] { return ok(s.get()); }, 10s));
     auto c = s.calls();
     BOOST_TEST_REQUIRE(c.size() == 2u);
-    // The date has one-second resolution, so "3 s from now" is at least 2 s away.
     BOOST_TEST(std::get<0>(c[1]) - std::get<0>(c[0]) >= 1.999);
 }
 
@@ -142,8 +145,7 @@ BOOST_AUTO_TEST_CASE(garbage_truncation_and_resets_are_transient)
         BOOST_TEST_CONTEXT(t.kind)
         {
             // Setup
-            setup s(3600);
-            s.fault(R"({"api":"aviate","endpoint":"login","kind":")" + std::string(t.kind) + "\"}");
+            setup s(3600, R"({"api":"aviate","endpoint":"login","kind":")" + std::string(t.kind) + "\"}");
 
             // Exercise
             std::string first = s.get();
