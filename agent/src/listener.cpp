@@ -35,7 +35,7 @@ int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 } // namespace
 
 listener::listener(local::acceptor acceptor, agent& owner, dispatcher& dispatch)
-    : acceptor_(std::move(acceptor)), spare_fd_(open_spare()), reaper_(acceptor_.get_executor()),
+    : acceptor_(std::move(acceptor)), our_uid_(::geteuid()), spare_fd_(open_spare()), reaper_(acceptor_.get_executor()),
       cx_{owner, dispatch, reaper_}
 {
 }
@@ -69,7 +69,7 @@ std::optional<std::pair<std::string_view, std::string_view>> listener::screen(in
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
         return std::pair{"permission_denied", "cannot identify the peer"};
     // Root may ask, as with ssh-agent: it can read our memory anyway.
-    if (peer.uid != ::geteuid() && peer.uid != 0) {
+    if (peer.uid != our_uid_ && peer.uid != 0) {
         log::warn("refused a connection from uid ", peer.uid, " (pid ", peer.pid, "): not the agent's user");
         return std::pair{"permission_denied", "this agent serves only its own user"};
     }

@@ -10,6 +10,8 @@
 
 #include <boost/asio/local/stream_protocol.hpp>
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -35,6 +37,7 @@ private:
     bool shed_one();
 
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    const uid_t our_uid_; // asked once: the peer check runs on every connection
     int spare_fd_ = -1; // released for a moment to answer `busy` when out of descriptors
     reaper reaper_;
     session_context cx_;
