@@ -3,6 +3,8 @@
 
 #include "secret_source.hpp"
 
+#include <tokend/proto/json_text.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -133,7 +135,7 @@ awaitable<result_t> run_secret_command(std::string command, duration timeout, st
         result = where + ": command printed nothing";
     else
         result = secret::copy_of(line);
-    wipe_string(output);
+    proto::secure_wipe(output);
     co_return result;
 }
 

@@ -6,6 +6,7 @@
 #include "url.hpp"
 
 #include <tokend/proto/duration.hpp>
+#include <tokend/proto/json_text.hpp>
 
 #include <toml++/toml.h>
 
@@ -378,7 +379,7 @@ void wipe_strings(toml::node& n)
         for (auto& v : *a)
             wipe_strings(v);
     else if (auto* s = n.as_string())
-        wipe_string(s->get());
+        proto::secure_wipe(s->get());
 }
 
 } // namespace
@@ -484,7 +485,7 @@ config_result<config> load_config(const std::string& path)
     if (!ok)
         return config_error{path + ": not a regular file of at most 4 MiB"};
     auto c = parse_config(text, path, st.st_mode & 0777);
-    wipe_string(text); // the file may hold inline secrets
+    proto::secure_wipe(text); // the file may hold inline secrets
     return c;
 }
 

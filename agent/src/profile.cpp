@@ -9,6 +9,7 @@
 
 #include <tokend/proto/codec.hpp>
 #include <tokend/proto/duration.hpp>
+#include <tokend/proto/json_text.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -354,8 +355,8 @@ void profile::accept_token(auth_reply& reply, auth_kind kind)
     std::string fields = proto::render_token_fields(a);
     answer_fields_ = secret::take(fields);
     for (auto& h : a.headers)
-        wipe_string(h.second);
-    wipe_string(a.token);
+        proto::secure_wipe(h.second);
+    proto::secure_wipe(a.token);
     t.value = std::move(reply.access_token);
     state_.token_arrived(std::move(t), kind, now, svc_.uniform());
 }
@@ -375,8 +376,8 @@ void profile::adopt_static_token()
                           {{"Authorization", "Bearer " + std::string(token->view())}}};
     std::string fields = proto::render_token_fields(a);
     answer_fields_ = secret::take(fields);
-    wipe_string(a.headers[0].second);
-    wipe_string(a.token);
+    proto::secure_wipe(a.headers[0].second);
+    proto::secure_wipe(a.token);
     t.value = token->clone();
     state_.token_arrived(std::move(t), auth_kind::login, now, 0.0);
 }

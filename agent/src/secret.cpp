@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "secret.hpp"
 
+#include <tokend/proto/json_text.hpp>
+
 #include <openssl/crypto.h>
 
 #include <cstring>
@@ -19,12 +21,6 @@ void wipe_bytes(void* p, std::size_t n) noexcept
 {
     if (p && n)
         OPENSSL_cleanse(p, n);
-}
-
-void wipe_string(std::string& s) noexcept
-{
-    wipe_bytes(s.data(), s.capacity());
-    s.clear();
 }
 
 secret secret::copy_of(std::string_view value)
@@ -62,7 +58,7 @@ secret& secret::operator=(secret&& other) noexcept
 secret secret::take(std::string& s)
 {
     secret out = copy_of(s);
-    wipe_string(s);
+    proto::secure_wipe(s);
     return out;
 }
 

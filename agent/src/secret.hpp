@@ -60,8 +60,6 @@ struct wiping_allocator {
 };
 
 void wipe_bytes(void* p, std::size_t n) noexcept;
-// Wipes all of a std::string's storage (not only its size) and empties it.
-void wipe_string(std::string& s) noexcept;
 
 template <class T>
 void wiping_allocator<T>::deallocate(T* p, std::size_t n) noexcept

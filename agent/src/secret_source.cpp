@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "secret_source.hpp"
 
+#include <tokend/proto/json_text.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,11 +23,11 @@ read_result from_text(std::string& text, const secret_source& s, std::string_vie
 {
     std::string_view line = first_line(text);
     if (line.empty()) {
-        wipe_string(text);
+        proto::secure_wipe(text);
         return s.where + ": " + std::string(what) + " is empty";
     }
     secret value = secret::copy_of(line);
-    wipe_string(text);
+    proto::secure_wipe(text);
     return std::optional<secret>(std::move(value));
 }
 
@@ -56,7 +58,7 @@ read_result read_file(const secret_source& s, const std::string& path, bool chec
     int err = errno;
     ::close(fd);
     if (n < 0) {
-        wipe_string(text);
+        proto::secure_wipe(text);
         return s.where + ": cannot read " + path + ": " + std::strerror(err);
     }
     text.resize(static_cast<std::size_t>(n));

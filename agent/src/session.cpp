@@ -38,7 +38,6 @@ public:
 
 private:
     const agent_settings& limits() const { return cx_.owner.settings(); }
-    awaitable<bool> answer(pending_get pending);
     bool write_now();
     awaitable<bool> write_rest();
     void on_deadline(bool shutting_down);
@@ -76,11 +75,12 @@ awaitable<void> session::run()
             // frame and no trip through the scheduler between reading a line and replying.
             busy_ = true;
             out_.clear();
-            auto pending = cx_.dispatch.handle(line, out_);
-            bool ok = pending ? false : write_now();
-            if (pending)
-                ok = co_await answer(std::move(*pending));
-            else if (ok && sent_ < out_.size())
+            if (auto pending = cx_.dispatch.handle(line, out_)) { // a get that waits for the upstream
+                deadline_.expires_at(steady::time_point::max());    // it keeps its own deadline
+                co_await cx_.dispatch.finish(*pending, out_, steady::now() + limits().request_timeout);
+            }
+            bool ok = write_now();
+            if (ok && sent_ < out_.size())
                 ok = co_await write_rest();
             proto::secure_wipe(out_.data(), out_.size()); // the answer may carry a token
             busy_ = false;
@@ -106,18 +106,6 @@ awaitable<void> session::run()
             co_return;
         in_.commit(n);
     }
-}
-
-// A get that waits for the upstream; its answer is then written like any other.
-awaitable<bool> session::answer(pending_get pending)
-{
-    deadline_.expires_at(steady::time_point::max()); // the get keeps its own deadline
-    co_await cx_.dispatch.finish(pending, out_, steady::now() + limits().request_timeout);
-    if (!write_now())
-        co_return false;
-    if (sent_ == out_.size())
-        co_return true;
-    co_return co_await write_rest();
 }
 
 // Writes what the socket takes at once (MSG_DONTWAIT: no mode switch on the socket). False
