@@ -4,11 +4,12 @@
 # three consumers of the installed libtok against the installed tokend: a CMake project
 # (find_package(tok), shared and static), a C program (pkg-config --cflags --libs tok) and
 # the Python ctypes example. Also checks the installed files and the bash completion.
-# Usage: run.sh BUILD_DIR [CMAKE]      Needs: cmake, cc, pkg-config, python3.
+# Usage: run.sh BUILD_DIR [CMAKE [VERSION]]      Needs: cmake, cc, pkg-config, python3.
 set -eu
 
 build_dir=$1
 cmake=${2:-cmake}
+version=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tok-consumer.XXXXXX")
 agent_pid=
@@ -84,7 +85,8 @@ ldd "$tmp/cmake-build/consumer_static" | grep -q libtok && fail "the static cons
 
 step "C consumer: pkg-config --cflags --libs tok"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-[ "$(pkg-config --modversion tok)" = 0.1.0 ] || fail "pkg-config --modversion tok"
+modversion=$(pkg-config --modversion tok)
+[ -z "$version" ] || [ "$modversion" = "$version" ] || fail "pkg-config --modversion tok: $modversion, not $version"
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -pedantic -Werror -o "$tmp/c_consumer" "$here/consumer.c" \
     $(pkg-config --cflags --libs tok) -Wl,-rpath,"$(pkg-config --variable=libdir tok)" || fail "C build failed"
