@@ -4,6 +4,7 @@
 #include "log.hpp"
 
 #include <tokend/proto/duration.hpp>
+#include <tokend/proto/json_text.hpp>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +22,7 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
             return s.error();
         out.push_back(std::move(*s));
     }
+    proto::scrub_stack(); // what reading them left in dead stack frames (docs/security.md)
     return out;
 }
 

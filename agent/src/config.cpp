@@ -3,6 +3,7 @@
 // typo in a secret's key would otherwise leave a profile silently without credentials.
 #include "config.hpp"
 
+#include "file_read.hpp"
 #include "url.hpp"
 
 #include <tokend/proto/duration.hpp>
@@ -12,25 +13,25 @@
 
 #include <boost/throw_exception.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <stdexcept>
 
 namespace tokend::agent {
 namespace {
 
 constexpr std::size_t max_config_bytes = 4 * 1024 * 1024;
+constexpr std::size_t max_ca_file_bytes = 1024 * 1024;
 constexpr std::size_t max_profiles = 100'000;
 
 struct context {
     const std::string& path;
     unsigned mode;
+    // Each ca_file is read once per load, however many profiles name it.
+    mutable std::map<std::string, std::shared_ptr<const ca_bundle>> ca_files{};
 };
 
 config_error error_at(const context& cx, const toml::source_region& src, std::string_view key,
@@ -49,11 +50,41 @@ std::string where_of(const context& cx, const toml::source_region& src, std::str
     return cx.path + ":" + std::to_string(src.begin.line) + ": " + std::string(key);
 }
 
+// "CR", "LF", ... for the first control character in `s`, if any.
+std::optional<std::string> control_character_in(std::string_view s)
+{
+    for (unsigned char c : s) {
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        switch (c) {
+        case 0x00: return "NUL";
+        case '\t': return "TAB";
+        case '\n': return "LF";
+        case '\r': return "CR";
+        case 0x7f: return "DEL";
+        default: {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "0x%02X", c);
+            return hex;
+        }
+        }
+    }
+    return std::nullopt;
+}
+
+// Values reach request lines, headers we send and headers we serve: a CR or LF there would
+// end the header and start one of the value's choosing (docs/configuration.md, "Control
+// characters"). Only a _command, which is a shell script, may span lines.
 config_result<std::string> read_string(const context& cx, const toml::node& v, const std::string& key)
 {
-    if (auto s = v.value<std::string>(); s && v.is_string())
-        return config_result<std::string>(boost::system::in_place_value, std::move(*s));
-    return error_at(cx, v.source(), key, "expected a string");
+    auto s = v.value<std::string>();
+    if (!s || !v.is_string())
+        return error_at(cx, v.source(), key, "expected a string");
+    if (auto c = control_character_in(*s); c && !key.ends_with("_command")) {
+        proto::secure_wipe(*s); // it may be an inline secret
+        return error_at(cx, v.source(), key, "must not contain a control character (found " + *c + ")");
+    }
+    return config_result<std::string>(boost::system::in_place_value, std::move(*s));
 }
 
 config_result<duration> read_duration(const context& cx, const toml::node& v, const std::string& key)
@@ -235,6 +266,11 @@ config_result<void> read_profile_key(const context& cx, const std::string& key, 
         if (*s == "client_credentials") p.grant = oauth2_grant::client_credentials;
         else if (*s == "password") p.grant = oauth2_grant::password;
         else return error_at(cx, v.source(), full, "expected \"client_credentials\" or \"password\"");
+    } else if (key == "client_auth") {
+        if (*s == "auto") p.client_auth = oauth2_client_auth::auto_detect;
+        else if (*s == "basic") p.client_auth = oauth2_client_auth::basic;
+        else if (*s == "post") p.client_auth = oauth2_client_auth::post;
+        else return error_at(cx, v.source(), full, "expected \"auto\", \"basic\" or \"post\"");
     } else {
         return error_at(cx, v.source(), full, "unknown key");
     }
@@ -288,6 +324,23 @@ config_result<void> require(const context& cx, const toml::table& t, const std::
                     "missing " + std::string(key) + " (required for this provider)");
 }
 
+// Read at load and reload, under the config's own rules, so that a login never touches the
+// file (a FIFO there once froze the agent) and a reload changes what is trusted.
+boost::system::result<std::shared_ptr<const ca_bundle>, std::string> read_ca_file(const context& cx,
+                                                                                 const std::string& path)
+{
+    if (auto it = cx.ca_files.find(path); it != cx.ca_files.end())
+        return it->second;
+    auto file = read_checked_file(path, {.max_bytes = max_ca_file_bytes});
+    if (!file)
+        return file.error();
+    if (file->text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return std::string("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    auto ca = std::make_shared<const ca_bundle>(ca_bundle{path, std::move(file->text)});
+    cx.ca_files.emplace(path, ca);
+    return ca;
+}
+
 config_result<void> check_profile(const context& cx, const toml::table& t, const std::string& prefix,
                                   profile_config& p, raw_urls& urls)
 {
@@ -304,9 +357,10 @@ config_result<void> check_profile(const context& cx, const toml::table& t, const
         p.url = std::move(*e);
     }
     if (urls.ca_file) {
-        if (::access(urls.ca_file->first.c_str(), R_OK) != 0)
-            return error_at(cx, urls.ca_file->second, prefix + "ca_file", "cannot read " + urls.ca_file->first);
-        p.url.ca_file = urls.ca_file->first;
+        auto ca = read_ca_file(cx, urls.ca_file->first);
+        if (!ca)
+            return error_at(cx, urls.ca_file->second, prefix + "ca_file", urls.ca_file->first + ": " + ca.error());
+        p.url.ca = std::move(*ca);
     }
     bool needs_email = p.provider == provider_kind::aviate || p.provider == provider_kind::killb
                        || p.provider == provider_kind::novabilling
@@ -408,7 +462,8 @@ const secret_source& profile_config::primary_secret() const
 bool profile_config::operator==(const profile_config& o) const
 {
     return name == o.name && provider == o.provider && url == o.url && email == o.email && api_key == o.api_key
-           && client_id == o.client_id && scope == o.scope && grant == o.grant && password == o.password
+           && client_id == o.client_id && scope == o.scope && grant == o.grant && client_auth == o.client_auth
+           && password == o.password
            && api_secret == o.api_secret && client_secret == o.client_secret && token == o.token
            && timeout == o.timeout && refresh_margin == o.refresh_margin
            && allow_insecure_http == o.allow_insecure_http;
@@ -462,30 +517,13 @@ config_result<config> parse_config(std::string_view text, const std::string& pat
 
 config_result<config> load_config(const std::string& path)
 {
-    // One descriptor for both the mode check and the read, so they see the same file.
-    // O_NONBLOCK: a FIFO at the path must not hang start-up or a reload; it is refused below.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return config_error{path + ": cannot open: " + std::strerror(errno)};
-    struct stat st {};
-    std::string text;
-    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= max_config_bytes;
-    if (ok) {
-        text.resize(static_cast<std::size_t>(st.st_size));
-        std::size_t got = 0;
-        while (got < text.size()) {
-            ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-            if (n <= 0)
-                break;
-            got += static_cast<std::size_t>(n);
-        }
-        text.resize(got);
-    }
-    ::close(fd);
-    if (!ok)
-        return config_error{path + ": not a regular file of at most 4 MiB"};
-    auto c = parse_config(text, path, st.st_mode & 0777);
-    proto::secure_wipe(text); // the file may hold inline secrets
+    // As OpenSSH treats ~/.ssh/config: a file others can write could make us run their
+    // _command or trust their CA (docs/configuration.md, "Files tokend reads").
+    auto file = read_checked_file(path, {.max_bytes = max_config_bytes});
+    if (!file)
+        return config_error{path + ": " + file.error()};
+    auto c = parse_config(file->text, path, file->mode & 0777);
+    proto::secure_wipe(file->text); // the file may hold inline secrets
     return c;
 }
 

@@ -5,6 +5,7 @@
 #include "daemon.hpp"
 
 #include "agent.hpp"
+#include "command.hpp"
 #include "dispatch.hpp"
 #include "listener.hpp"
 #include "log.hpp"
@@ -134,8 +135,10 @@ int daemon::run()
     }
     remove_socket_file(socket_);
     log::info("stopped");
-    if (forced_)
+    if (forced_) {
+        kill_running_commands(); // their guards are among the destructors skipped here
         std::_Exit(0); // coroutines still hold references into this object; skip all destructors
+    }
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "agent.hpp"
+#include "answer.hpp"
 #include "async.hpp"
 
 #include <chrono>
@@ -28,9 +29,9 @@ public:
     using reload_fn = std::function<std::optional<std::string>()>;
     dispatcher(agent& a, reload_fn reload) : agent_(a), reload_(std::move(reload)) {}
 
-    // Appends the answer to `out` and returns nullopt, or returns the get still to finish.
-    std::optional<pending_get> handle(std::string_view line, std::string& out);
-    awaitable<void> finish(pending_get& p, std::string& out, std::chrono::steady_clock::time_point deadline);
+    // Puts the answer in `out` and returns nullopt, or returns the get still to finish.
+    std::optional<pending_get> handle(std::string_view line, answer& out);
+    awaitable<void> finish(pending_get& p, answer& out, std::chrono::steady_clock::time_point deadline);
 
 private:
     agent& agent_;

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -13,6 +14,9 @@
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
+
+#include <memory>
+#include <vector>
 
 namespace tokend::agent {
 namespace asio = boost::asio;
@@ -26,8 +30,9 @@ namespace {
 
 constexpr std::size_t max_body = 1024 * 1024;
 
-using secret_body = http::basic_string_body<char, std::char_traits<char>, wiping_allocator<char>>;
-using secret_fields = http::basic_fields<wiping_allocator<char>>;
+// Requests carry passwords and responses tokens: every buffer of both is locked memory.
+using secret_body = http::basic_string_body<char, std::char_traits<char>, secret_allocator<char>>;
+using secret_fields = http::basic_fields<secret_allocator<char>>;
 using request_t = http::request<secret_body, secret_fields>;
 
 std::string host_header(const endpoint& to)
@@ -88,19 +93,80 @@ bool is_ip_literal(const std::string& host)
     return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+bool is_loopback(const asio::ip::address& a)
+{
+    return a.is_v4() ? (a.to_v4().to_uint() >> 24) == 127 : a.to_v6() == asio::ip::address_v6::loopback();
+}
+
+// The addresses we may connect to: with `loopback_only`, the loopback ones alone, whatever the
+// name says (docs/configuration.md, "Plain http"). None left is an error naming the host and
+// an address it resolved to; nothing has been connected to or sent.
+std::vector<tcp::endpoint> addresses_to_try(const endpoint& to, const tcp::resolver::results_type& found,
+                                            std::string& error)
+{
+    std::vector<tcp::endpoint> out;
+    for (const auto& entry : found)
+        if (!to.loopback_only || is_loopback(entry.endpoint().address()))
+            out.push_back(entry.endpoint());
+    if (out.empty() && !found.empty())
+        error = "refusing plain http:// to " + to.host + ": it resolves to "
+                + found.begin()->endpoint().address().to_string()
+                + ", which is not a loopback address (127.0.0.0/8, ::1); nothing was sent; use https:// or set "
+                  "allow_insecure_http = true";
+    return out;
+}
+
+std::unique_ptr<ssl::context> make_context(const ca_bundle* ca, std::string& error)
+{
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+    boost::system::error_code ec;
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_verify_mode(ssl::verify_peer, ec);
+    if (!ec)
+        ctx->set_default_verify_paths(ec);
+    if (!ec && ca) // from memory: the file was read, and checked, at load or reload
+        ctx->add_certificate_authority(asio::buffer(ca->pem), ec);
+    if (ec) {
+        error = "cannot load the trust store" + (ca ? " with " + ca->path : std::string()) + ": " + ec.message();
+        return nullptr;
+    }
+    return ctx;
+}
+
+// The request as one buffer of locked memory. Written as Beast's many small pieces (one per
+// header field), Beast's TLS stream would gather them into an ordinary buffer of its own first,
+// and leave the Authorization header and the body there.
+secret_string serialize(request_t& r)
+{
+    secret_string wire;
+    wire.reserve(1024 + r.body().size());
+    http::request_serializer<secret_body, secret_fields> sr(r);
+    beast::error_code ec;
+    while (!ec && !sr.is_done())
+        sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+            for (auto b : beast::buffers_range_ref(buffers))
+                wire.append(static_cast<const char*>(b.data()), b.size());
+            sr.consume(beast::buffer_bytes(buffers));
+        });
+    return wire;
+}
+
 template <class Stream>
 awaitable<http_outcome> send_and_receive(Stream& stream, const endpoint& to, const http_request& req,
                                          duration timeout, SSL* tls)
 {
     http_outcome out;
+    if (tls) // OpenSSL decrypts each record in its own buffer: wipe it once we have the bytes
+        SSL_set_options(tls, SSL_OP_CLEANSE_PLAINTEXT);
     request_t r = build(to, req);
-    auto [wec, written] = co_await http::async_write(stream, r, nothrow_awaitable);
+    secret_string wire = serialize(r);
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(wire.data(), wire.size()), nothrow_awaitable);
     if (wec) {
         out.error = describe("sending to", to, wec, timeout, tls);
         co_return out;
     }
-    beast::basic_flat_buffer<wiping_allocator<char>> buffer;
-    http::response_parser<secret_body, wiping_allocator<char>> parser;
+    beast::basic_flat_buffer<secret_allocator<char>> buffer;
+    http::response_parser<secret_body, secret_allocator<char>> parser;
     parser.body_limit(max_body);
     parser.header_limit(16 * 1024);
     auto [rec, read] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
@@ -118,25 +184,28 @@ awaitable<http_outcome> send_and_receive(Stream& stream, const endpoint& to, con
 
 } // namespace
 
-https_transport::https_transport() = default;
+https_transport::https_transport()
+{
+    std::string error;
+    system_store_ = make_context(nullptr, error); // on failure, each TLS login reports it
+}
+
 https_transport::~https_transport() = default;
 
-ssl::context* https_transport::context_for(const std::string& ca_file, std::string& error)
+ssl::context* https_transport::context_for(const std::shared_ptr<const ca_bundle>& ca, std::string& error)
 {
-    if (auto it = contexts_.find(ca_file); it != contexts_.end())
-        return it->second.get();
-    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-    boost::system::error_code ec;
-    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-    ctx->set_verify_mode(ssl::verify_peer, ec);
-    ctx->set_default_verify_paths(ec);
-    if (!ca_file.empty())
-        ctx->load_verify_file(ca_file, ec);
-    if (ec) {
-        error = "cannot load the trust store" + (ca_file.empty() ? std::string() : " with " + ca_file) + ": " + ec.message();
-        return nullptr;
+    if (!ca) {
+        if (!system_store_)
+            system_store_ = make_context(nullptr, error);
+        return system_store_.get();
     }
-    return contexts_.emplace(ca_file, std::move(ctx)).first->second.get();
+    std::erase_if(with_ca_, [](const auto& entry) { return entry.first.expired(); });
+    if (auto it = with_ca_.find(ca); it != with_ca_.end())
+        return it->second.get();
+    auto ctx = make_context(ca.get(), error);
+    if (!ctx)
+        return nullptr;
+    return with_ca_.emplace(ca, std::move(ctx)).first->second.get();
 }
 
 awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http_request& req, duration timeout)
@@ -144,6 +213,8 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
     auto ex = co_await asio::this_coro::executor;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     http_outcome out;
+    // A reload may replace the profile's config while we wait; the trust we started with stays.
+    std::shared_ptr<const ca_bundle> ca = to.ca;
 
     // getaddrinfo runs on Asio's resolver thread; bound it with the same deadline.
     tcp::resolver resolver(ex);
@@ -160,9 +231,16 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
         co_return out;
     }
 
+    std::vector<tcp::endpoint> addresses = addresses_to_try(to, endpoints, out.error);
+    if (addresses.empty()) {
+        if (out.error.empty())
+            out.error = "cannot resolve " + to.host + ": no address";
+        co_return out;
+    }
+
     beast::tcp_stream tcp(ex);
     tcp.expires_at(deadline);
-    auto [cec, peer] = co_await tcp.async_connect(endpoints, nothrow_awaitable);
+    auto [cec, peer] = co_await tcp.async_connect(addresses, nothrow_awaitable);
     if (cec) {
         out.error = describe("connecting to", to, cec, timeout);
         co_return out;
@@ -170,7 +248,7 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
     if (!to.tls)
         co_return co_await send_and_receive(tcp, to, req, timeout, nullptr);
 
-    ssl::context* ctx = context_for(to.ca_file, out.error);
+    ssl::context* ctx = context_for(ca, out.error);
     if (!ctx)
         co_return out;
     beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *ctx);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // One HTTP/1.1 exchange with an upstream login API, over TLS (system trust store plus the
-// profile's ca_file; certificate and host name verified; SNI; TLS 1.2 at least) or plain TCP.
-// `transport` is the seam tests replace with a scripted fake.
+// profile's ca_file; certificate and host name verified; SNI; TLS 1.2 at least) or plain TCP
+// (to loopback addresses only, unless the profile allows otherwise). `transport` is the seam
+// tests replace with a scripted fake.
 #pragma once
 
 #include "async.hpp"
@@ -48,21 +49,26 @@ class transport {
 public:
     virtual ~transport() = default;
     // Sends `req` to `to` and reads the answer, all within `timeout`. Network and TLS failures
-    // come back as `error` text (never thrown); bodies above 1 MiB are refused.
+    // come back as `error` text (never thrown); bodies above 1 MiB are refused. With
+    // `to.loopback_only`, addresses that are not loopback are never connected to.
     virtual awaitable<http_outcome> exchange(const endpoint& to, const http_request& req, duration timeout) = 0;
 };
 
 class https_transport final : public transport {
 public:
-    https_transport();
+    https_transport(); // loads the system trust store now, before any login
     ~https_transport() override;
     awaitable<http_outcome> exchange(const endpoint& to, const http_request& req, duration timeout) override;
 
 private:
-    // One TLS context per distinct ca_file, made on first use: loading the system store
-    // costs milliseconds, which 10,000 profiles must not pay each.
-    boost::asio::ssl::context* context_for(const std::string& ca_file, std::string& error);
-    std::map<std::string, std::unique_ptr<boost::asio::ssl::context>> contexts_;
+    // One TLS context per ca_file as read by one load or reload (config.hpp, ca_bundle), made
+    // from its bytes in memory at the first connection that needs it: loading the system store
+    // costs milliseconds, which 10,000 profiles sharing a ca_file must not pay each. A context
+    // lives only as long as some profile's config holds its bundle, so what a reload removed
+    // or re-read is never trusted again.
+    boost::asio::ssl::context* context_for(const std::shared_ptr<const ca_bundle>& ca, std::string& error);
+    std::unique_ptr<boost::asio::ssl::context> system_store_;
+    std::map<std::weak_ptr<const ca_bundle>, std::unique_ptr<boost::asio::ssl::context>, std::owner_less<>> with_ca_;
 };
 
 } // namespace tokend::agent

@@ -5,13 +5,18 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tokend::agent {
 namespace json = boost::json;
 namespace {
 
-// Claims are seconds since the epoch; anything outside [0, year 9999] is not a time.
+constexpr double last_second_of_9999 = 253402300799.0;
+
+// Claims are seconds since the epoch. A negative one is not a time and is ignored; one past
+// year 9999 (up to infinity, which Boost.JSON makes of 1e400) is read as year 9999, and
+// policy::lifetime then clamps what it means to ten years (docs/refresh.md, "Bounds").
 std::optional<std::int64_t> read_time(const json::object& o, std::string_view key)
 {
     const json::value* v = o.if_contains(key);
@@ -22,9 +27,9 @@ std::optional<std::int64_t> read_time(const json::object& o, std::string_view ke
     else if (v->is_uint64()) d = static_cast<double>(v->get_uint64());
     else if (v->is_double()) d = v->get_double();
     else return std::nullopt;
-    if (!std::isfinite(d) || d < 0 || d > 253402300799.0)
+    if (std::isnan(d) || d < 0)
         return std::nullopt;
-    return static_cast<std::int64_t>(std::floor(d));
+    return static_cast<std::int64_t>(std::floor(std::min(d, last_second_of_9999)));
 }
 
 } // namespace

@@ -15,7 +15,8 @@ struct jwt_times {
 };
 
 // nullopt when `token` is not a JWT (three base64url segments with a JSON object payload).
-// Non-integer or absurd claims are ignored rather than trusted.
+// Claims that are not numbers, or negative, are ignored; claims past year 9999 read as 9999.
+// The result always lies in [0, year 9999], so arithmetic on it cannot overflow int64.
 std::optional<jwt_times> read_jwt_times(std::string_view token);
 
 } // namespace tokend::agent

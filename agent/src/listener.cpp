@@ -35,8 +35,8 @@ int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 } // namespace
 
 listener::listener(local::acceptor acceptor, agent& owner, dispatcher& dispatch)
-    : acceptor_(std::move(acceptor)), our_uid_(::geteuid()), spare_fd_(open_spare()), reaper_(acceptor_.get_executor()),
-      cx_{owner, dispatch, reaper_}
+    : acceptor_(std::move(acceptor)), our_uid_(::geteuid()), spare_fd_(open_spare()),
+      refusal_timer_(acceptor_.get_executor()), reaper_(acceptor_.get_executor()), cx_{owner, dispatch, reaper_}
 {
 }
 
@@ -58,6 +58,9 @@ void listener::stop()
     cx_.stopping = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    refusal_timer_.cancel();
+    for (const auto& line : refusals_.flush())
+        log::warn(line);
     reaper_.expire_all();
     reaper_.stop();
 }
@@ -70,7 +73,10 @@ std::optional<std::pair<std::string_view, std::string_view>> listener::screen(in
         return std::pair{"permission_denied", "cannot identify the peer"};
     // Root may ask, as with ssh-agent: it can read our memory anyway.
     if (peer.uid != our_uid_ && peer.uid != 0) {
-        log::warn("refused a connection from uid ", peer.uid, " (pid ", peer.pid, "): not the agent's user");
+        if (auto line = refusals_.refused(peer.uid, peer.pid, refusal_log::clock::now()))
+            log::warn(*line);
+        else
+            schedule_refusal_report();
         return std::pair{"permission_denied", "this agent serves only its own user"};
     }
     std::size_t cap = cx_.owner.settings().max_connections;
@@ -83,6 +89,23 @@ std::optional<std::pair<std::string_view, std::string_view>> listener::screen(in
         return std::pair{"busy", "too many connections; try again shortly"};
     }
     return std::nullopt;
+}
+
+void listener::schedule_refusal_report()
+{
+    auto when = refusals_.next_due();
+    if (refusal_report_due_ || !when || cx_.stopping)
+        return;
+    refusal_report_due_ = true;
+    refusal_timer_.expires_at(*when);
+    refusal_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) // cancelled by stop(), which reports what is left itself
+            return;
+        refusal_report_due_ = false;
+        for (const auto& line : refusals_.due(refusal_log::clock::now()))
+            log::warn(line);
+        schedule_refusal_report();
+    });
 }
 
 // Out of descriptors, the client at the head of the backlog would wait there unanswered while

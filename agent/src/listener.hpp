@@ -6,9 +6,11 @@
 
 #include "async.hpp"
 #include "reaper.hpp"
+#include "refusal_log.hpp"
 #include "session.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <sys/types.h>
 
@@ -35,10 +37,16 @@ private:
     // The refusal owed to a new connection, or nullopt when it may have a session; logged.
     std::optional<std::pair<std::string_view, std::string_view>> screen(int fd, bool out_of_descriptors);
     bool shed_one();
+    // Logs the counts of refusals refusals_ held back, once their minute is over.
+    void schedule_refusal_report();
+
 
     boost::asio::local::stream_protocol::acceptor acceptor_;
     const uid_t our_uid_; // asked once: the peer check runs on every connection
     int spare_fd_ = -1; // released for a moment to answer `busy` when out of descriptors
+    refusal_log refusals_;
+    boost::asio::steady_timer refusal_timer_;
+    bool refusal_report_due_ = false; // refusal_timer_ is armed
     reaper reaper_;
     session_context cx_;
 };

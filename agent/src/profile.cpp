@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "profile.hpp"
 
-#include "command.hpp"
 #include "jwt.hpp"
 #include "log.hpp"
 #include "policy.hpp"
@@ -96,24 +95,27 @@ void profile::stop(std::string reason)
 
 // ---- serving ----------------------------------------------------------------------------
 
-profile::get_step profile::step_get(duration need, std::uint64_t waited_since, std::string_view id, std::string& out)
+profile::get_step profile::step_get(duration need, std::uint64_t waited_since, std::string_view id, answer& out)
 {
     boot_time now = svc_.clock.boot_now();
     auto fail = [&](errc code, std::string message) {
-        proto::encode_error(out, id, {code, "profile '" + cfg_.name + "': " + std::move(message)});
+        proto::encode_error(out.text, id, {code, "profile '" + cfg_.name + "': " + std::move(message)});
         return get_step::failed;
     };
     if (stopped_)
         return fail(errc::upstream_unavailable, stop_reason_);
-    if (auto L = state_.known_lifetime(); L && need > *L)
-        return fail(errc::bad_request, "min_ttl " + whole_seconds(need) + " is more than the token lifetime ("
-                                           + whole_seconds(*L) + ")");
+    if (auto L = state_.known_lifetime(); need > policy::max_lifetime || (L && need > *L)) {
+        std::string asked = need > policy::max_lifetime ? "of more than ten years" : whole_seconds(need);
+        return fail(errc::bad_request, "min_ttl " + asked + " is more than "
+                                           + (L ? "the token lifetime (" + whole_seconds(*L) + ")"
+                                                : std::string("any token lives (ten years at most)")));
+    }
     const token_info* t = state_.servable(now, need);
     if (!t && waited_since && state_.token() && state_.token()->serial > waited_since
         && need <= state_.token()->lifetime && state_.servable(now, duration::zero()))
         t = state_.token(); // arrived while this request waited: as fresh as tokens come
     if (t) {
-        proto::encode_token(out, id, answer_fields_.view());
+        out.set_token(id, answer_fields_);
         return get_step::served;
     }
     if (!state_.has_credentials())
@@ -133,28 +135,28 @@ profile::get_step profile::step_get(duration need, std::uint64_t waited_since, s
     return get_step::wait;
 }
 
-bool profile::try_get(std::optional<double> min_ttl, std::string_view id, std::string& out)
+bool profile::try_get(std::optional<double> min_ttl, std::string_view id, answer& out)
 {
-    auto need = std::chrono::duration_cast<duration>(std::chrono::duration<double>(min_ttl.value_or(0)));
+    duration need = policy::min_ttl_need(min_ttl.value_or(0));
     return step_get(need, 0, id, out) != get_step::wait;
 }
 
-awaitable<void> profile::get(std::optional<double> min_ttl, std::string_view id, std::string& out,
+awaitable<void> profile::get(std::optional<double> min_ttl, std::string_view id, answer& out,
                              std::chrono::steady_clock::time_point deadline)
 {
-    auto need = std::chrono::duration_cast<duration>(std::chrono::duration<double>(min_ttl.value_or(0)));
+    duration need = policy::min_ttl_need(min_ttl.value_or(0));
     auto self = shared_from_this(); // a reload may drop this profile while we wait
     std::uint64_t waited_since = 0;
     for (;;) {
-        std::size_t mark = out.size();
+        std::size_t mark = out.text.size();
         if (step_get(need, waited_since, id, out) != get_step::wait)
             co_return;
-        out.resize(mark);
+        out.text.resize(mark);
         waited_since = state_.token() ? state_.token()->serial : 1;
         if (!co_await attempt_done_.wait_until(deadline) && !stopped_) {
             auto left = deadline - std::chrono::steady_clock::now();
             if (left <= std::chrono::steady_clock::duration::zero()) {
-                proto::encode_error(out, id, {errc::timeout, "profile '" + cfg_.name + "': no token from the upstream in time"});
+                proto::encode_error(out.text, id, {errc::timeout, "profile '" + cfg_.name + "': no token from the upstream in time"});
                 co_return;
             }
         }
@@ -167,49 +169,9 @@ void profile::invalidate(std::optional<std::string_view> token_id)
 {
     if (state_.invalidate(token_id, svc_.clock.boot_now())) {
         answer_fields_.reset();
-        log::info("profile ", cfg_.name, ": token reported rejected; re-authenticating");
-        nudge();
-    }
-}
-
-void profile::add_secret(secret value)
-{
-    const secret_source& primary = cfg_.primary_secret();
-    secrets_.slot(primary, cfg_) = std::move(value);
-    secret_added_ = true;
-    state_.set_credentials(true);
-    state_.credentials_changed();
-    log::info("profile ", cfg_.name, ": credentials added");
-    nudge();
-}
-
-bool profile::can_adopt(const profile_config& cfg, const profile_secrets& fresh, duration default_margin) const
-{
-    if (!(cfg == cfg_) || cfg.refresh_margin.value_or(default_margin) != state_.refresh_margin())
-        return false;
-    if (cfg.provider != provider_kind::static_token || (secret_added_ && cfg.token.how == secret_source::kind::none))
-        return true;
-    const auto& now = secrets_.token;
-    const auto& next = fresh.token;
-    return now.has_value() == next.has_value() && (!now || *now == *next);
-}
-
-void profile::update(profile_config cfg, profile_secrets fresh)
-{
-    cfg_ = std::move(cfg);
-    const secret_source& primary = cfg_.primary_secret();
-    std::optional<secret>& old_primary = secrets_.slot(primary, cfg_);
-    std::optional<secret>& new_primary = fresh.slot(primary, cfg_);
-    if (secret_added_ && primary.how == secret_source::kind::none)
-        new_primary = std::move(old_primary); // `tok add` outlives reloads of an unchanged profile
-    // A command source is re-run at the next login; it may have changed, so it counts as new.
-    bool changed = primary.how == secret_source::kind::command
-                   || (old_primary.has_value() != new_primary.has_value())
-                   || (old_primary && new_primary && !(*old_primary == *new_primary));
-    secrets_ = std::move(fresh);
-    if (changed && state_.rejected()) {
-        state_.credentials_changed();
-        log::info("profile ", cfg_.name, ": credentials changed");
+        // Nothing failed: the renewal is what an operator should see (docs/refresh.md).
+        log::info("profile ", cfg_.name, ": ", to_string(logged_state_),
+                  " -> refreshing: token reported rejected by a client; renewing");
         nudge();
     }
 }
@@ -239,6 +201,10 @@ proto::profile_status profile::status() const
 awaitable<void> profile::refresher()
 {
     while (!stopped_) {
+        if (recheck_command_) {
+            co_await recheck_primary_command();
+            continue;
+        }
         boot_time now = svc_.clock.boot_now();
         note_state();
         next_step s = state_.next(now);
@@ -256,12 +222,13 @@ awaitable<void> profile::refresher()
 
 awaitable<void> profile::attempt(auth_kind kind)
 {
-    state_.attempt_started();
+    state_.attempt_started(svc_.clock.boot_now());
     note_state();
     struct finish_attempt { // every way out of an attempt wakes the requests waiting on it
         profile& p;
         ~finish_attempt()
         {
+            proto::scrub_stack(); // what the exchange left in dead stack frames (docs/security.md)
             p.state_.attempt_finished();
             p.attempt_done_.notify_all();
             p.note_state();
@@ -279,8 +246,7 @@ awaitable<void> profile::attempt(auth_kind kind)
         co_return;
     }
     if (kind == auth_kind::refresh) {
-        const secret* rt = state_.refresh_token();
-        auth_reply r = co_await call(provider_->refresh_request(cfg_, secrets_, rt ? rt->view() : ""), "refresh");
+        auth_reply r = co_await exchange(auth_kind::refresh);
         if (stopped_)
             co_return; // cut short by stop(): nothing to learn from it
         if (r.result == auth_reply::outcome::ok)
@@ -292,7 +258,7 @@ awaitable<void> profile::attempt(auth_kind kind)
         log::info("profile ", cfg_.name, ": refresh token refused (", r.message, "); logging in again");
         state_.refresh_token_rejected(std::move(r.message), svc_.clock.wall_now());
     }
-    auth_reply r = co_await call(provider_->login_request(cfg_, secrets_), "login");
+    auth_reply r = co_await exchange(auth_kind::login);
     if (stopped_)
         co_return;
     if (r.result == auth_reply::outcome::ok)
@@ -301,6 +267,32 @@ awaitable<void> profile::attempt(auth_kind kind)
         state_.login_rejected(std::move(r.message), svc_.clock.boot_now(), svc_.clock.wall_now());
     else
         state_.transient_failure(std::move(r.message), r.retry_after, svc_.clock.boot_now(), svc_.clock.wall_now(), svc_.uniform());
+}
+
+// One login or refresh. Under oauth2 `client_auth = "auto"` a client refused in HTTP Basic may
+// get one more request with its credentials in the form body; when that works the body is used
+// from then on (docs/providers.md, "oauth2"). At most two requests either way.
+awaitable<auth_reply> profile::exchange(auth_kind kind)
+{
+    const secret* rt = state_.refresh_token();
+    std::string_view what = kind == auth_kind::refresh ? "refresh" : "login";
+    http_request req = kind == auth_kind::refresh ? provider_->refresh_request(cfg_, secrets_, rt ? rt->view() : "")
+                                                  : provider_->login_request(cfg_, secrets_);
+    if (client_auth_in_body_)
+        provider_->put_client_auth_in_body(req, cfg_, secrets_);
+    auth_reply r = co_await call(req, what);
+    if (client_auth_in_body_ || stopped_ || !provider_->client_auth_in_body_may_help(cfg_, secrets_, r))
+        co_return r;
+    log::info("profile ", cfg_.name, ": client refused in HTTP Basic (", r.message, "); trying the form body");
+    provider_->put_client_auth_in_body(req, cfg_, secrets_);
+    r = co_await call(req, what);
+    if (r.result == auth_reply::outcome::ok) {
+        client_auth_in_body_ = true;
+        log::info("profile ", cfg_.name, ": the token endpoint takes the client's credentials in the form body; using it");
+    } else if (r.client_refused) {
+        r.message += "; refused in HTTP Basic and in the form body";
+    }
+    co_return r;
 }
 
 awaitable<auth_reply> profile::call(const http_request& req, std::string_view what)
@@ -312,20 +304,6 @@ awaitable<auth_reply> profile::call(const http_request& req, std::string_view wh
         co_return r;
     }
     co_return what == "refresh" ? provider_->read_refresh(o.response) : provider_->read_login(o.response);
-}
-
-awaitable<std::optional<std::string>> profile::resolve_commands()
-{
-    for (const secret_source* s : {&cfg_.password, &cfg_.api_secret, &cfg_.client_secret, &cfg_.token}) {
-        std::optional<secret>& slot = secrets_.slot(*s, cfg_);
-        if (s->how != secret_source::kind::command || slot)
-            continue;
-        auto value = co_await run_secret_command(s->reference, cfg_.timeout, s->where);
-        if (!value)
-            co_return value.error();
-        slot = std::move(*value);
-    }
-    co_return std::nullopt;
 }
 
 void profile::accept_token(auth_reply& reply, auth_kind kind)
@@ -348,15 +326,7 @@ void profile::accept_token(auth_reply& reply, auth_kind kind)
             t.refresh_token_lifetime = policy::lifetime(rt, std::nullopt, wall);
         t.refresh_token = std::move(reply.refresh_token);
     }
-    proto::token_answer a{cfg_.name, std::string(token), t.id, unix_seconds_in(svc_.clock, L),
-                          {{"Authorization", "Bearer " + std::string(token)}}};
-    for (auto& h : provider_->extra_headers(cfg_, secrets_))
-        a.headers.push_back(std::move(h));
-    std::string fields = proto::render_token_fields(a);
-    answer_fields_ = secret::take(fields);
-    for (auto& h : a.headers)
-        proto::secure_wipe(h.second);
-    proto::secure_wipe(a.token);
+    render_answer_fields(token, t.id, unix_seconds_in(svc_.clock, L), provider_->extra_headers(cfg_, secrets_));
     t.value = std::move(reply.access_token);
     state_.token_arrived(std::move(t), kind, now, svc_.uniform());
 }
@@ -372,14 +342,25 @@ void profile::adopt_static_token()
     issued_token t;
     t.id = fingerprint(token->view());
     t.never_expires = true;
-    proto::token_answer a{cfg_.name, std::string(token->view()), t.id, std::nullopt,
-                          {{"Authorization", "Bearer " + std::string(token->view())}}};
-    std::string fields = proto::render_token_fields(a);
-    answer_fields_ = secret::take(fields);
-    proto::secure_wipe(a.headers[0].second);
-    proto::secure_wipe(a.token);
+    render_answer_fields(token->view(), t.id, std::nullopt, {});
     t.value = token->clone();
     state_.token_arrived(std::move(t), auth_kind::login, now, 0.0);
+}
+
+// The get answer's fields for a new token, rendered straight into locked memory: neither the
+// token nor its Authorization value passes through an ordinary string (docs/security.md).
+void profile::render_answer_fields(std::string_view token, std::string_view token_id,
+                                   std::optional<std::int64_t> expires_at, const served_headers& extra_headers)
+{
+    secret_string bearer;
+    bearer.reserve(7 + token.size());
+    bearer.append("Bearer ").append(token);
+    std::vector<std::pair<std::string_view, std::string_view>> headers{{"Authorization", {bearer.data(), bearer.size()}}};
+    for (const auto& [name, value] : extra_headers)
+        headers.emplace_back(name, value.view());
+    secret_string fields;
+    proto::render_token_fields(fields, {cfg_.name, token, token_id, expires_at, headers});
+    answer_fields_ = std::make_shared<const secret>(secret::copy_of({fields.data(), fields.size()}));
 }
 
 // Logs each change of state once. `refreshing` comes and goes with every attempt, so it is

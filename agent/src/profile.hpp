@@ -4,6 +4,7 @@
 // timers, waking waiting requests). Runs on the agent's single io_context thread.
 #pragma once
 
+#include "answer.hpp"
 #include "async.hpp"
 #include "config.hpp"
 #include "refresh_state.hpp"
@@ -19,6 +20,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tokend::agent {
 
@@ -44,8 +47,8 @@ public:
     // Appends the answer to a get to `out`: the token at once when one is servable, else after
     // waiting for the upstream (never past `deadline`), else the error. `min_ttl` in seconds.
     // Callers hold a shared_ptr to the profile while this runs.
-    bool try_get(std::optional<double> min_ttl, std::string_view id, std::string& out);
-    awaitable<void> get(std::optional<double> min_ttl, std::string_view id, std::string& out,
+    bool try_get(std::optional<double> min_ttl, std::string_view id, answer& out);
+    awaitable<void> get(std::optional<double> min_ttl, std::string_view id, answer& out,
                         std::chrono::steady_clock::time_point deadline);
 
     void invalidate(std::optional<std::string_view> token_id);
@@ -65,14 +68,20 @@ public:
 
 private:
     enum class get_step { served, failed, wait };
-    get_step step_get(duration need, std::uint64_t waited_since, std::string_view id, std::string& out);
+    get_step step_get(duration need, std::uint64_t waited_since, std::string_view id, answer& out);
 
     awaitable<void> refresher();
     awaitable<void> attempt(auth_kind kind);
     awaitable<std::optional<std::string>> resolve_commands();
+    awaitable<void> recheck_primary_command();
+    bool replace_primary(secret value); // true when the value differs from the one held
+    void take_new_credentials(std::string_view how);
     awaitable<auth_reply> call(const struct http_request& req, std::string_view what);
+    awaitable<auth_reply> exchange(auth_kind kind);
     void accept_token(auth_reply& reply, auth_kind kind);
     void adopt_static_token();
+    void render_answer_fields(std::string_view token, std::string_view token_id, std::optional<std::int64_t> expires_at,
+                              const std::vector<std::pair<std::string, secret>>& extra_headers);
     void note_state();
     bool has_primary_secret() const;
 
@@ -80,9 +89,14 @@ private:
     profile_config cfg_;
     profile_secrets secrets_;
     bool secret_added_ = false; // the primary secret came from `tok add`
+    bool recheck_command_ = false; // a reload asks the primary's command whether it changed
     const provider* provider_;
+    // oauth2 `client_auth = "auto"` found the client accepted only with its credentials in the
+    // form body; kept while this profile lives, i.e. until its config changes.
+    bool client_auth_in_body_ = false;
     refresh_state state_;
-    secret answer_fields_; // the current token's rendered get answer
+    // The current token's rendered get answer, shared with the sessions still writing it.
+    std::shared_ptr<const secret> answer_fields_;
     boost::asio::steady_timer timer_;
     boost::asio::cancellation_signal stop_signal_;
     notifier attempt_done_;

@@ -43,6 +43,8 @@ next_step refresh_state::next(boot_time now) const
     if (token_ && !info_.expires_at)
         return {}; // a static token never needs the upstream
     auth_kind auth = preferred_auth(now);
+    if (auth == auth_kind::login && now < change_login_not_before_)
+        return {next_step::wait_until, change_login_not_before_};
     if (attempt_requested_ || (token_ && now >= refresh_at_))
         return {next_step::attempt, now, auth};
     if (token_)
@@ -60,6 +62,8 @@ profile_state refresh_state::state(boot_time now) const
         return profile_state::refreshing;
     if (rejected_at_)
         return profile_state::credentials_rejected;
+    if (attempt_requested_ && now >= retry_not_before_ && now >= change_login_not_before_)
+        return profile_state::refreshing; // invalidated or asked for: the attempt starts now
     if (servable(now, duration::zero()))
         return failures_in_row_ > 0 ? profile_state::failing : profile_state::valid;
     if (!token_ && failures_in_row_ == 0 && logins + refreshes == 0)
@@ -96,6 +100,13 @@ std::optional<boot_time> refresh_state::next_attempt_at(boot_time now) const
     if (s.what == next_step::wait_for_event)
         return std::nullopt;
     return s.what == next_step::attempt ? now : s.when;
+}
+
+void refresh_state::attempt_started(boot_time now)
+{
+    in_flight_ = true;
+    last_attempt_at_ = now;
+    attempt_credentials_ = credentials_serial_;
 }
 
 void refresh_state::token_arrived(issued_token t, auth_kind kind, boot_time now, double jitter01)
@@ -138,8 +149,12 @@ void refresh_state::refresh_token_rejected(std::string message, wall_time wall)
 
 void refresh_state::login_rejected(std::string message, boot_time now, wall_time wall)
 {
-    rejected_at_ = now;
-    attempt_requested_ = false;
+    // Credentials that changed while this login was in flight were not the ones refused:
+    // they get their own login (at the allowed time) instead of the block.
+    bool newer_credentials = attempt_credentials_ != credentials_serial_;
+    if (!newer_credentials)
+        rejected_at_ = now;
+    attempt_requested_ = newer_credentials && !token_;
     ++failures;
     last_error_ = std::move(message);
     last_error_at_ = wall;
@@ -151,8 +166,8 @@ void refresh_state::transient_failure(std::string message, std::optional<duratio
     ++failures;
     ++failures_in_row_;
     duration delay = policy::backoff_delay(failures_in_row_, u01);
-    if (retry_after)
-        delay = std::max(delay, *retry_after);
+    if (retry_after) // parsers clamp too; this is the rule's one home (docs/refresh.md, "Bounds")
+        delay = std::max(delay, std::clamp(*retry_after, duration::zero(), policy::max_retry_after));
     retry_not_before_ = now + delay;
     rejected_at_.reset();
     attempt_requested_ = false;
@@ -176,7 +191,12 @@ bool refresh_state::invalidate(std::optional<std::string_view> token_id, boot_ti
 
 void refresh_state::credentials_changed()
 {
+    ++credentials_serial_;
     rejected_at_.reset();
+    if (!token_)
+        attempt_requested_ = true; // at the next allowed moment, not at the start-up spread's
+    if (last_attempt_at_)
+        change_login_not_before_ = std::max(change_login_not_before_, *last_attempt_at_ + policy::credentials_change_interval);
 }
 
 } // namespace tokend::agent

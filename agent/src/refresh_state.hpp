@@ -81,7 +81,8 @@ public:
     std::uint64_t logins = 0, refreshes = 0, failures = 0;
 
     // ---- events ------------------------------------------------------------------------
-    void attempt_started() { in_flight_ = true; }
+    // An attempt starts at `now` with the credentials held then.
+    void attempt_started(boot_time now);
     // The token arrived at `now`; jitter01 in [0, 1) spreads refreshes of many profiles.
     void token_arrived(issued_token t, auth_kind kind, boot_time now, double jitter01);
     void refresh_token_rejected(std::string message, wall_time wall);
@@ -96,7 +97,10 @@ public:
     // A request found no servable token and nothing in flight: re-auth is due now.
     void request_attempt() { attempt_requested_ = true; }
     void set_credentials(bool present) { has_credentials_ = present; }
-    // New credentials lift a rejection at once.
+    // Credentials whose value differs from the ones held (the caller compares): they lift a
+    // rejection, but a login with them starts no sooner than credentials_change_interval after
+    // the last attempt (docs/refresh.md, "Changing credentials"). A rejection of a login that
+    // was in flight with older credentials does not block the new ones.
     void credentials_changed();
 private:
     settings settings_;
@@ -113,6 +117,10 @@ private:
     boot_time retry_not_before_{};
     std::optional<boot_time> rejected_at_;
     std::optional<boot_time> last_reauth_{};
+    std::optional<boot_time> last_attempt_at_;
+    boot_time change_login_not_before_{};
+    std::uint64_t credentials_serial_ = 0; // counts credentials_changed()
+    std::uint64_t attempt_credentials_ = 0; // credentials_serial_ when the last attempt started
     std::uint64_t serial_ = 0;
     std::optional<duration> last_lifetime_;
     std::string last_error_;

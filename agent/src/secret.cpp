@@ -23,19 +23,36 @@ void wipe_bytes(void* p, std::size_t n) noexcept
         OPENSSL_cleanse(p, n);
 }
 
+void* secret_allocate(std::size_t bytes)
+{
+    // The secure heap answers null when full (or never set up); the ordinary heap takes over.
+    bytes = bytes ? bytes : 1;
+    void* p = OPENSSL_secure_malloc(bytes);
+    if (!p)
+        p = OPENSSL_malloc(bytes);
+    if (!p)
+        throw std::bad_alloc();
+    return p;
+}
+
+void secret_deallocate(void* p, std::size_t bytes) noexcept
+{
+    if (!p)
+        return;
+    bytes = bytes ? bytes : 1;
+    if (CRYPTO_secure_allocated(p))
+        OPENSSL_secure_clear_free(p, bytes);
+    else
+        OPENSSL_clear_free(p, bytes);
+}
+
 secret secret::copy_of(std::string_view value)
 {
     secret out;
     if (value.empty())
         return out;
-    // The secure heap answers null when full; fall back to the ordinary heap.
-    void* p = OPENSSL_secure_malloc(value.size());
-    if (!p)
-        p = OPENSSL_malloc(value.size());
-    if (!p)
-        throw std::bad_alloc();
-    std::memcpy(p, value.data(), value.size());
-    out.data_ = static_cast<char*>(p);
+    out.data_ = static_cast<char*>(secret_allocate(value.size()));
+    std::memcpy(out.data_, value.data(), value.size());
     out.size_ = value.size();
     return out;
 }
@@ -64,12 +81,7 @@ secret secret::take(std::string& s)
 
 void secret::reset() noexcept
 {
-    if (!data_)
-        return;
-    if (CRYPTO_secure_allocated(data_))
-        OPENSSL_secure_clear_free(data_, size_);
-    else
-        OPENSSL_clear_free(data_, size_);
+    secret_deallocate(data_, size_);
     data_ = nullptr;
     size_ = 0;
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -45,30 +46,37 @@ private:
     std::size_t size_ = 0;
 };
 
-// Allocator whose memory is wiped before it is freed: for Beast buffers that carry
-// request bodies with passwords and response bodies with tokens.
+// The memory under every secret byte: OpenSSL's secure heap while it has room, else the
+// ordinary heap; wiped before it is freed either way. secret_deallocate takes any pointer
+// secret_allocate gave.
+void* secret_allocate(std::size_t bytes);
+void secret_deallocate(void* p, std::size_t bytes) noexcept;
+
+// Allocator for containers that carry secrets while they are built or read (HTTP requests and
+// responses, parsed upstream answers, rendered get answers): each block comes from
+// secret_allocate, so a container that grows wipes the block it leaves behind.
 template <class T>
-struct wiping_allocator {
+struct secret_allocator {
+    static_assert(alignof(T) <= alignof(std::max_align_t));
     using value_type = T;
-    wiping_allocator() = default;
+    secret_allocator() = default;
     template <class U>
-    wiping_allocator(const wiping_allocator<U>&) noexcept {}
-    T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
-    void deallocate(T* p, std::size_t n) noexcept;
+    secret_allocator(const secret_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n)
+    {
+        if (n > static_cast<std::size_t>(-1) / sizeof(T))
+            throw std::bad_array_new_length();
+        return static_cast<T*>(secret_allocate(n * sizeof(T)));
+    }
+    void deallocate(T* p, std::size_t n) noexcept { secret_deallocate(p, n * sizeof(T)); }
     template <class U>
-    bool operator==(const wiping_allocator<U>&) const noexcept { return true; }
+    bool operator==(const secret_allocator<U>&) const noexcept { return true; }
 };
 
 void wipe_bytes(void* p, std::size_t n) noexcept;
 
-template <class T>
-void wiping_allocator<T>::deallocate(T* p, std::size_t n) noexcept
-{
-    wipe_bytes(p, n * sizeof(T));
-    std::allocator<T>().deallocate(p, n);
-}
-
-// A std::string-like buffer for secret text that is built piecewise (HTTP bodies).
-using secret_string = std::basic_string<char, std::char_traits<char>, wiping_allocator<char>>;
+// A std::string-like buffer for secret text that is built piecewise. Beware its small-string
+// buffer: up to 15 bytes live inside the object, not on the heap, and are not wiped.
+using secret_string = std::basic_string<char, std::char_traits<char>, secret_allocator<char>>;
 
 } // namespace tokend::agent

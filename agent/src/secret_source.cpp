@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "secret_source.hpp"
 
+#include "env_secret.hpp"
+
 #include <tokend/proto/json_text.hpp>
 
 #include <fcntl.h>
@@ -100,11 +102,14 @@ read_result read_secret(const secret_source& s)
     case kind::inline_value:
         return std::optional<secret>(s.inline_value->clone());
     case kind::env: {
-        const char* v = std::getenv(s.reference.c_str());
-        if (!v || !*v)
+        // Captured once, then gone from the environment: a reload gets the same value.
+        std::optional<secret> v = capture_env_secret(s.reference);
+        if (!v)
             return s.where + ": environment variable " + s.reference + " is not set or empty";
-        std::string text(v);
-        return from_text(text, s, "$" + s.reference);
+        std::string_view line = first_line(v->view());
+        if (line.empty())
+            return s.where + ": $" + s.reference + " is empty";
+        return std::optional<secret>(secret::copy_of(line));
     }
     case kind::file:
         return read_file(s, s.reference, true);

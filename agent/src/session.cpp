@@ -6,13 +6,14 @@
 #include "reaper.hpp"
 
 #include <tokend/proto/codec.hpp>
-#include <tokend/proto/json_text.hpp>
 #include <tokend/proto/line_buffer.hpp>
 
 #include <boost/asio/write.hpp>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <array>
 #include <cerrno>
 
 namespace tokend::agent {
@@ -28,11 +29,7 @@ public:
     {
         ++cx_.open;
     }
-    ~session()
-    {
-        proto::secure_wipe(out_);
-        --cx_.open;
-    }
+    ~session() { --cx_.open; }
 
     awaitable<void> run();
 
@@ -46,7 +43,7 @@ private:
     session_context& cx_;
     reaper::entry deadline_;
     proto::line_buffer in_;
-    std::string out_;
+    answer out_; // its text is reused from one answer to the next
     std::size_t sent_ = 0; // bytes of out_ already written
     bool busy_ = false;
     bool close_after_answer_ = false;
@@ -82,7 +79,7 @@ awaitable<void> session::run()
             bool ok = write_now();
             if (ok && sent_ < out_.size())
                 ok = co_await write_rest();
-            proto::secure_wipe(out_.data(), out_.size()); // the answer may carry a token
+            out_.clear(); // lets go of the token's fields
             busy_ = false;
             if (!ok || close_after_answer_ || cx_.stopping)
                 co_return;
@@ -91,7 +88,7 @@ awaitable<void> session::run()
         }
         if (st == proto::line_buffer::status::too_large) {
             out_.clear();
-            proto::encode_error(out_, "", {proto::errc::too_large, "request line exceeds 65536 bytes; closing"});
+            proto::encode_error(out_.text, "", {proto::errc::too_large, "request line exceeds 65536 bytes; closing"});
             if (write_now() && sent_ < out_.size())
                 co_await write_rest();
             co_return;
@@ -108,12 +105,20 @@ awaitable<void> session::run()
     }
 }
 
-// Writes what the socket takes at once (MSG_DONTWAIT: no mode switch on the socket). False
-// when the peer is gone.
+// Writes what the socket takes at once (MSG_DONTWAIT: no mode switch on the socket), the
+// token's fields straight from the profile's locked copy. False when the peer is gone.
 bool session::write_now()
 {
     sent_ = 0;
-    ssize_t n = ::send(socket_.native_handle(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    std::array<iovec, 3> iov{};
+    std::size_t count = 0;
+    for (std::string_view piece : out_.pieces(0))
+        if (!piece.empty())
+            iov[count++] = {const_cast<char*>(piece.data()), piece.size()};
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0)
         return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
     sent_ = static_cast<std::size_t>(n);
@@ -121,12 +126,14 @@ bool session::write_now()
 }
 
 // What write_now() could not: only a client that does not read makes us wait, and then no
-// longer than request_timeout.
+// longer than request_timeout. out_ keeps the token's fields alive meanwhile.
 awaitable<bool> session::write_rest()
 {
     deadline_.expires_at(steady::now() + limits().request_timeout);
-    auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(out_.data() + sent_, out_.size() - sent_),
-                                                    nothrow_awaitable);
+    auto [a, b, c] = out_.pieces(sent_);
+    std::array<asio::const_buffer, 3> rest{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
+                                           asio::buffer(c.data(), c.size())};
+    auto [ec, written] = co_await asio::async_write(socket_, rest, nothrow_awaitable);
     co_return !ec;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The agent's listening socket: adopted from systemd (LISTEN_FDS) or created by us in a
-// private directory, mode 0600, never on top of a live agent (contract, "tokend").
+// private directory, mode 0600, never on top of a live agent (docs/security.md, "Another
+// local user on a shared host").
 #pragma once
 
 #include <boost/system/result.hpp>
@@ -20,9 +21,14 @@ struct listening_socket {
     bool activated = false;  // systemd's: never bound, never unlinked by us
     dev_t dev = 0;           // the file we bound, so that we only ever unlink our own
     ino_t ino = 0;
+    // PATH.lock, flocked for the agent's life (closed only by exit): of two agents started
+    // on one path at the same moment, exactly one gets to probe, unlink and bind.
+    int lock_fd = -1;
+    dev_t lock_dev = 0;
+    ino_t lock_ino = 0;
 };
 
-// --socket, else $TOKEND_SOCK, else [agent] socket, else the default.
+// --socket, else $TOKEND_SOCK, else [agent] socket, else the default (proto::socket_path).
 std::string choose_socket_path(const std::optional<std::string>& option, const std::optional<std::string>& configured);
 
 // What is wrong with `path` as a socket path (too long, empty), or nullopt: --check's test.
@@ -33,16 +39,17 @@ std::optional<std::string> socket_path_problem(const std::string& path);
 boost::system::result<listening_socket, std::string> open_listening_socket(const std::optional<std::string>& option,
                                                                           const std::optional<std::string>& configured);
 
-// Unlinks the socket file when we created it and it is still ours: a newer agent may have
-// replaced it since we stopped listening.
+// Unlinks the socket file and its lock file when we created them and they are still ours: a
+// newer agent may have replaced them since we stopped listening. Idempotent.
 void remove_socket_file(const listening_socket& s);
 
 // Lower-level steps, for tests.
 // The socket systemd passed us, or -1 when we were not socket-activated.
 boost::system::result<int, std::string> activated_socket();
-// Creates, binds and listens on `path`. The parent directory is created 0700 when missing and
-// refused when another user owns it or others may write to it without the sticky bit. A stale
-// socket file is replaced; a live agent's socket is not.
-boost::system::result<int, std::string> bind_socket(const std::string& path);
+// Creates, binds and listens on `path`. The parent directory is created 0700 when missing; an
+// existing one is examined with lstat and refused unless it is a real directory of ours that
+// grants nothing to group or others. Takes PATH.lock first. A stale socket file is replaced;
+// one on which any process listens (answering or not) is not.
+boost::system::result<listening_socket, std::string> bind_socket(const std::string& path);
 
 } // namespace tokend::agent

@@ -20,6 +20,10 @@ bool is_loopback_host(std::string_view host)
 boost::system::result<endpoint, std::string> parse_endpoint(std::string_view url, bool allow_insecure_http)
 {
     endpoint e;
+    // Control characters are refused for every config string (config.cpp); a space would
+    // split the request line.
+    if (url.find(' ') != url.npos)
+        return std::string("a URL has no spaces; percent-encode them as %20");
     std::string_view rest;
     if (url.starts_with("https://")) {
         rest = url.substr(8);
@@ -69,6 +73,9 @@ boost::system::result<endpoint, std::string> parse_endpoint(std::string_view url
     e.path = std::string(path);
     if (!e.tls && !allow_insecure_http && !is_loopback_host(e.host))
         return std::string("plain http:// is only allowed to loopback hosts; use https:// or set allow_insecure_http = true");
+    // The name is only the first check: the addresses it resolves to are checked before
+    // connecting (http_client.cpp), since /etc/hosts or a resolver may map "localhost" anywhere.
+    e.loopback_only = !e.tls && !allow_insecure_http;
     return e;
 }
 

@@ -245,7 +245,7 @@ const char* tok_strerror(int code)
     case TOK_ERR_UPSTREAM_UNAVAILABLE: return "upstream_unavailable: the upstream fails and no token is left";
     case TOK_ERR_TIMEOUT: return "timeout: no answer in time";
     case TOK_ERR_TOO_LARGE: return "too_large: the request was too large";
-    case TOK_ERR_PERMISSION_DENIED: return "permission_denied: the agent refused this user";
+    case TOK_ERR_PERMISSION_DENIED: return "permission_denied: the agent refused us, or its socket is untrusted";
     case TOK_ERR_BUSY: return "busy: the agent is at its connection limit";
     case TOK_ERR_INTERNAL: return "internal: internal error";
     case TOK_ERR_AGENT_UNREACHABLE: return "agent_unreachable: tokend is not running";

@@ -34,8 +34,11 @@ std::error_code channel::call(std::string_view request, std::string& answer,
     }
     for (;;) {
         if (!conn_.is_open()) {
-            if (auto ec = conn_.open(path_, by))
+            if (auto ec = conn_.open(path_, by)) {
+                if (ec.category() == error_category())
+                    return ec; // an untrusted socket: already worded by the connection
                 return ec == std::errc::timed_out ? translate(ec, limit) : translate_connect(ec);
+            }
         }
         auto ec = exchange(request, answer, by);
         if (!ec)

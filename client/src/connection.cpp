@@ -2,10 +2,14 @@
 // Plain POSIX sockets and poll(): libtok links into tiny programs, so no event loop.
 #include "connection.hpp"
 
+#include "error.hpp"
+
 #include <tokend/proto/json_text.hpp>
+#include <tokend/proto/paths.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -46,6 +50,38 @@ std::error_code wait_for(int fd, short events, deadline by)
     }
 }
 
+// The directory check, before connecting: whoever owns the directory, or may write to it,
+// decides which process answers at the path. ENOENT and the like stay errno values (no
+// socket there); a directory we must not trust is permission_denied.
+std::error_code check_directory(const std::string& path)
+{
+    const std::string dir = tokend::proto::socket_directory(path);
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0)
+        return errno_code(errno);
+    if (auto problem = tokend::proto::private_directory_problem(st, ::geteuid()))
+        return fail(errc::permission_denied, dir + " " + *problem + "; refusing to send anything to " + path);
+    return {};
+}
+
+// The peer check, after connecting and before the first byte: the kernel recorded the
+// credentials of the process that called listen(), so a squatter's listener shows its own uid
+// however the path was reached. This is what makes the directory check's race harmless.
+std::error_code check_listener(int fd, const std::string& path)
+{
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
+        return fail(errc::permission_denied, "cannot tell who listens on " + path + " (SO_PEERCRED: "
+                                                 + std::strerror(errno) + "); refusing to send anything to it");
+    const uid_t us = ::geteuid();
+    if (peer.uid != us && peer.uid != 0)
+        return fail(errc::permission_denied, "the process listening on " + path + " (pid " + std::to_string(peer.pid)
+                                                 + ") runs as uid " + std::to_string(peer.uid) + ", neither ours ("
+                                                 + std::to_string(us) + ") nor root; refusing to send anything to it");
+    return {};
+}
+
 } // namespace
 
 connection::~connection()
@@ -69,6 +105,8 @@ std::error_code connection::open(const std::string& path, deadline by)
     if (path.empty() || path.size() >= sizeof addr.sun_path)
         return errno_code(ENAMETOOLONG);
     std::memcpy(addr.sun_path, path.data(), path.size());
+    if (auto ec = check_directory(path))
+        return ec;
 
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
@@ -87,6 +125,10 @@ std::error_code connection::open(const std::string& path, deadline by)
         }
         ::close(fd);
         return errno_code(e == EAGAIN ? ETIMEDOUT : e);
+    }
+    if (auto ec = check_listener(fd, path)) {
+        ::close(fd);
+        return ec;
     }
     fd_ = fd;
     return {};

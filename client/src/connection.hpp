@@ -24,7 +24,12 @@ public:
     connection& operator=(const connection&) = delete;
     ~connection();
 
-    // Errors are errno values in std::generic_category(); ETIMEDOUT when `by` passed.
+    // Connects, but only to a socket we can trust (docs/security.md, "Another local user on
+    // a shared host"): its directory, examined with lstat, is a real directory of ours that
+    // grants nothing to group or others, and the process listening on it runs as our uid or
+    // root (SO_PEERCRED). Nothing is sent here. A socket that fails either check gives
+    // tok::errc::permission_denied, its message recorded (error.hpp); other errors are errno
+    // values in std::generic_category(), ETIMEDOUT when `by` passed.
     std::error_code open(const std::string& path, deadline by);
     bool is_open() const noexcept { return fd_ >= 0; }
     void close() noexcept;

@@ -9,7 +9,6 @@
 #include <tokend/proto/paths.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace tok::detail {
 namespace proto = tokend::proto;
@@ -70,11 +69,7 @@ std::error_code call_ok(channel& ch, std::string request, std::string* raw)
 
 std::string resolve_socket_path(std::string_view explicit_path)
 {
-    if (!explicit_path.empty())
-        return std::string(explicit_path);
-    if (const char* env = std::getenv("TOKEND_SOCK"); env && *env)
-        return env;
-    return proto::default_socket_path();
+    return proto::socket_path(explicit_path.empty() ? std::nullopt : std::optional(explicit_path), std::nullopt);
 }
 
 session::session(const client_options& options)

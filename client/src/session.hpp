@@ -16,7 +16,7 @@
 namespace tok::detail {
 
 // `explicit_path` if not empty, else $TOKEND_SOCK if set and not empty, else the default
-// ($XDG_RUNTIME_DIR/tokend/socket, /tmp/tokend-$UID/socket). Never the config file.
+// (proto::socket_path, the one search order tokend uses too). Never the config file.
 std::string resolve_socket_path(std::string_view explicit_path);
 
 class session {

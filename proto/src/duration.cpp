@@ -51,12 +51,7 @@ std::string format_duration(std::chrono::milliseconds d)
     std::string sign = ms < 0 ? "-" : "";
     if (ms < 0)
         ms = -ms;
-    auto two = [](long long v) {
-        std::string digits = std::to_string(v);
-        if (v < 10)
-            digits.insert(digits.begin(), '0');  // not "0" + s: GCC 12 -O3 warns falsely (-Wrestrict)
-        return digits;
-    };
+    auto two = [](long long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
     if (ms < 1000)
         return sign + std::to_string(ms) + "ms";
     long long s = ms / 1000;

@@ -19,6 +19,16 @@ void secure_wipe(std::string& s) noexcept
     s.clear();
 }
 
+// noinline and alloca: the frame really spans `bytes` below the caller's, and explicit_bzero
+// is never optimized away.
+[[gnu::noinline]] void scrub_stack(std::size_t bytes) noexcept
+{
+    bytes = bytes > 64 * 1024 ? 64 * 1024 : bytes;
+    auto* area = static_cast<unsigned char*>(__builtin_alloca(bytes));
+    explicit_bzero(area, bytes);
+    __asm__ volatile("" : : "r"(area) : "memory"); // the area counts as used
+}
+
 void* wiping_memory_resource::do_allocate(std::size_t n, std::size_t align)
 {
     return ::operator new(n, std::align_val_t(align));

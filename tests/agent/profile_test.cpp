@@ -40,10 +40,12 @@ public:
     std::function<http_response(int call)> respond;
     duration delay = 0ms;
     int calls = 0;
+    std::string last_authorization; // what the last login sent: tells which password it used
 
-    awaitable<http_outcome> exchange(const endpoint&, const http_request&, duration) override
+    awaitable<http_outcome> exchange(const endpoint&, const http_request& req, duration) override
     {
         int n = ++calls;
+        last_authorization = std::string(req.authorization.view());
         if (delay > 0ms) {
             asio::steady_timer t(co_await asio::this_coro::executor, delay);
             co_await t.async_wait(nothrow_awaitable);
@@ -103,7 +105,7 @@ struct fixture {
     std::vector<std::string> get_many(int n, std::optional<double> min_ttl = std::nullopt,
                                       std::chrono::milliseconds timeout = 5s)
     {
-        std::vector<std::string> answers(static_cast<std::size_t>(n));
+        std::vector<answer> answers(static_cast<std::size_t>(n));
         int done = 0;
         for (auto& a : answers) {
             if (p->try_get(min_ttl, "", a)) {
@@ -120,7 +122,10 @@ struct fixture {
         while (done < n && std::chrono::steady_clock::now() < until)
             ioc.run_for(10ms);
         BOOST_TEST(done == n);
-        return answers;
+        std::vector<std::string> out;
+        for (const auto& a : answers)
+            out.push_back(a.str());
+        return out;
     }
     std::string get_one(std::optional<double> min_ttl = std::nullopt, std::chrono::milliseconds timeout = 5s)
     {
@@ -201,11 +206,55 @@ BOOST_AUTO_TEST_CASE(rejected_credentials_are_tried_once)
     BOOST_TEST(upstream.calls == 1);
     BOOST_TEST(p->status().state == "credentials_rejected");
 
-    // New credentials lift the block for exactly one more attempt.
+    // New credentials lift the block for exactly one more attempt, five seconds after the last
+    // one (docs/refresh.md, "Changing credentials"): the clock moves on instead of the test waiting.
     upstream.respond = [](int n) { return token_answer(3600, n); };
     p->add_secret(secret::copy_of("new-pw"));
+    clock.skip = 5s;
     BOOST_TEST(get_one().starts_with(R"({"ok":true)"));
     BOOST_TEST(upstream.calls == 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_password_added_again_starts_nothing)
+{
+    // Setup: the fixture's password "pw" is refused.
+    upstream.respond = [](int) { return status_answer(401); };
+    BOOST_TEST_REQUIRE(has_code(get_one(), "credentials_rejected"));
+
+    // Exercise: `tok add` with that same password, thirty times, then the clock moves on.
+    for (int i = 0; i < 30; ++i)
+        p->add_secret(secret::copy_of("pw"));
+    clock.skip = 6s;
+    p->nudge();
+    ioc.run_for(200ms);
+
+    // Check
+    BOOST_TEST(upstream.calls == 1);
+    BOOST_TEST(p->status().state == "credentials_rejected");
+    BOOST_TEST(has_code(get_one(), "credentials_rejected"));
+}
+
+BOOST_AUTO_TEST_CASE(changed_passwords_log_in_once_per_five_seconds_with_the_latest)
+{
+    // Setup
+    upstream.respond = [](int) { return status_answer(401); };
+    BOOST_TEST_REQUIRE(has_code(get_one(), "credentials_rejected"));
+    std::string first = upstream.last_authorization;
+
+    // Exercise: five new passwords in a row, at once.
+    for (int i = 1; i <= 5; ++i)
+        p->add_secret(secret::copy_of("new-" + std::to_string(i)));
+    ioc.run_for(300ms);
+    int calls_within_the_window = upstream.calls;
+    clock.skip = 5s; // the window since the first login has passed
+    p->nudge();
+    ioc.run_for(300ms);
+
+    // Check: one more login, and it used the last password ("e@example.com:new-5").
+    BOOST_TEST(calls_within_the_window == 1);
+    BOOST_TEST(upstream.calls == 2);
+    BOOST_TEST(upstream.last_authorization != first);
+    BOOST_TEST(upstream.last_authorization == "Basic ZUBleGFtcGxlLmNvbTpuZXctNQ==");
 }
 
 BOOST_AUTO_TEST_CASE(a_token_is_not_served_past_a_suspend)
@@ -240,6 +289,65 @@ BOOST_AUTO_TEST_CASE(min_ttl_beyond_the_lifetime_is_a_bad_request)
     std::string a = get_one(120.0);
     BOOST_TEST(has_code(a, "bad_request"));
     BOOST_TEST(a.find("min_ttl 120 s is more than the token lifetime (59 s)") != std::string::npos, a);
+}
+
+BOOST_AUTO_TEST_CASE(min_ttl_at_the_edges_of_the_lifetime)
+{
+    // Setup: a 60 s JWT has a lifetime of 59 s (exp - iat - 1).
+    upstream.respond = [](int n) { return token_answer(60, n); };
+    std::string token = get_one();
+    BOOST_TEST_REQUIRE(token.starts_with(R"({"ok":true)"));
+
+    // Exercise and check: exactly the lifetime is served by the fresh token; a second more,
+    // and any value too large for a duration (a float-to-integer overflow once served a
+    // token), is a bad_request that starts nothing.
+    BOOST_TEST(get_one(59.0) == token);
+    std::string over = get_one(60.0);
+    BOOST_TEST(has_code(over, "bad_request"), over);
+    BOOST_TEST(over.find("min_ttl 60 s is more than the token lifetime (59 s)") != std::string::npos, over);
+    for (double huge : {1e10, 1e19, 1e300}) {
+        std::string a = get_one(huge);
+        BOOST_TEST(has_code(a, "bad_request"), a);
+        BOOST_TEST(a.find("min_ttl of more than ten years is more than the token lifetime (59 s)") != std::string::npos, a);
+    }
+    BOOST_TEST(upstream.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(min_ttl_beyond_ten_years_is_refused_before_any_login)
+{
+    upstream.respond = [](int n) { return token_answer(60, n); };
+    std::string a = get_one(1e300);
+    BOOST_TEST(has_code(a, "bad_request"), a);
+    BOOST_TEST(a.find("more than any token lives") != std::string::npos, a);
+    BOOST_TEST(upstream.calls == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_jwt_expiring_in_2300_is_served_with_an_expiry_within_ten_years)
+{
+    // Setup: exp in year 2300, iat now.
+    upstream.respond = [](int) {
+        std::string jwt = test::make_jwt(R"({"iat":)" + std::to_string(std::time(nullptr)) + R"(,"exp":10413792000})");
+        http_response r;
+        r.status = 200;
+        std::string body = R"({"token":")" + jwt + R"("})";
+        r.body.assign(body.begin(), body.end());
+        return r;
+    };
+
+    // Exercise
+    auto t = tokend::proto::decode_token_answer(get_one());
+    auto s = p->status();
+
+    // Check: ten years from now, give or take the test's own run time.
+    BOOST_TEST_REQUIRE(t.has_value());
+    std::int64_t now = std::time(nullptr), ten_years = 3650LL * 86400;
+    BOOST_TEST_REQUIRE(t->expires_at.has_value());
+    BOOST_TEST(*t->expires_at <= now + ten_years);
+    BOOST_TEST(*t->expires_at >= now + ten_years - 60);
+    BOOST_TEST_REQUIRE(s.expires_at.has_value());
+    BOOST_TEST(*s.expires_at <= now + ten_years);
+    BOOST_TEST(*s.expires_at >= now + ten_years - 60);
+    BOOST_TEST(s.state == "valid");
 }
 
 BOOST_AUTO_TEST_CASE(min_ttl_above_what_is_left_waits_for_a_fresh_token)

@@ -26,7 +26,7 @@ profile_secrets with_password(const char* pw)
     return s;
 }
 
-http_response answer(unsigned status, std::string body, std::string retry_after = {})
+http_response http_answer(unsigned status, std::string body, std::string retry_after = {})
 {
     http_response r;
     r.status = status;
@@ -63,8 +63,8 @@ BOOST_AUTO_TEST_CASE(aviate_logs_in_with_basic_and_serves_tenant_headers)
     BOOST_TEST(!av.can_refresh());
     BOOST_TEST_REQUIRE(headers.size() == 2u);
     BOOST_TEST(headers[0].first == "X-Killbill-ApiKey");
-    BOOST_TEST(headers[1].second == "demo-secret");
-    auto ok = av.read_login(answer(200, R"({"token":"eyJ.a.b"})"));
+    BOOST_TEST(headers[1].second.view() == "demo-secret");
+    auto ok = av.read_login(http_answer(200, R"({"token":"eyJ.a.b"})"));
     BOOST_TEST((ok.result == auth_reply::outcome::ok));
     BOOST_TEST(ok.access_token.view() == "eyJ.a.b");
 }
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(killb_sends_json_and_reads_expires_in_as_milliseconds)
     BOOST_TEST(refresh.target == "/api/v2/auth/refresh");
     BOOST_TEST(body_of(refresh) == R"({"refreshToken":"rt-1"})");
 
-    auto r = kb.read_login(answer(201, R"({"accessToken":"opaque","expiresIn":3600000,"refreshToken":"rt-2"})"));
+    auto r = kb.read_login(http_answer(201, R"({"accessToken":"opaque","expiresIn":3600000,"refreshToken":"rt-2"})"));
     BOOST_TEST((r.result == auth_reply::outcome::ok));
     BOOST_TEST((r.expires_in == duration(3600s)));
     BOOST_TEST(r.refresh_token->view() == "rt-2");
@@ -89,10 +89,10 @@ BOOST_AUTO_TEST_CASE(killb_sends_json_and_reads_expires_in_as_milliseconds)
 BOOST_AUTO_TEST_CASE(killb_error_bodies_become_clear_messages)
 {
     const provider& kb = provider_for(provider_kind::killb);
-    auto r = kb.read_login(answer(401, R"({"errorCode":"AUTH.0001","message":["Invalid credentials"],"statusCode":"401"})"));
+    auto r = kb.read_login(http_answer(401, R"({"errorCode":"AUTH.0001","message":["Invalid credentials"],"statusCode":"401"})"));
     BOOST_TEST((r.result == auth_reply::outcome::rejected));
     BOOST_TEST(r.message == "login refused: HTTP 401 (AUTH.0001: Invalid credentials)");
-    auto rr = kb.read_refresh(answer(401, R"({"errorCode":"AUTH.0003","message":["Invalid token"],"statusCode":"401"})"));
+    auto rr = kb.read_refresh(http_answer(401, R"({"errorCode":"AUTH.0003","message":["Invalid token"],"statusCode":"401"})"));
     BOOST_TEST((rr.result == auth_reply::outcome::rejected));
     BOOST_TEST(rr.message.starts_with("refresh refused: HTTP 401"));
 }
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(killb_error_bodies_become_clear_messages)
 BOOST_AUTO_TEST_CASE(novabilling_never_keeps_the_tenant_secrets_of_the_login_body)
 {
     const provider& nb = provider_for(provider_kind::novabilling);
-    auto r = nb.read_login(answer(200, R"({"tenant":{"apiKey":"sk_live_x","webhookSecret":"whsec_y"},"accessToken":"a.b.c","refreshToken":"r.s.t"})"));
+    auto r = nb.read_login(http_answer(200, R"({"tenant":{"apiKey":"sk_live_x","webhookSecret":"whsec_y"},"accessToken":"a.b.c","refreshToken":"r.s.t"})"));
     BOOST_TEST((r.result == auth_reply::outcome::ok));
     BOOST_TEST(!r.expires_in.has_value()); // no expiresIn: the JWT's exp decides
     BOOST_TEST(r.message.empty());
@@ -110,12 +110,12 @@ BOOST_AUTO_TEST_CASE(novabilling_never_keeps_the_tenant_secrets_of_the_login_bod
 BOOST_AUTO_TEST_CASE(throttling_reads_retry_after_from_header_and_body)
 {
     const provider& nb = provider_for(provider_kind::novabilling);
-    auto real = nb.read_login(answer(429, R"({"statusCode":429,"message":"ThrottlerException: Too Many Requests"})", "60"));
+    auto real = nb.read_login(http_answer(429, R"({"statusCode":429,"message":"ThrottlerException: Too Many Requests"})", "60"));
     BOOST_TEST((real.result == auth_reply::outcome::transient));
     BOOST_TEST((real.retry_after == duration(60s)));
-    auto docs = nb.read_refresh(answer(429, R"({"statusCode":429,"message":"Rate limit exceeded","retryAfter":30})"));
+    auto docs = nb.read_refresh(http_answer(429, R"({"statusCode":429,"message":"Rate limit exceeded","retryAfter":30})"));
     BOOST_TEST((docs.retry_after == duration(30s)));
-    auto both = nb.read_refresh(answer(429, R"({"retryAfter":30})", "45"));
+    auto both = nb.read_refresh(http_answer(429, R"({"retryAfter":30})", "45"));
     BOOST_TEST((both.retry_after == duration(45s)));
 }
 
@@ -126,14 +126,14 @@ BOOST_AUTO_TEST_CASE(every_non_refusal_failure_is_transient)
                                 {201u, R"({"refreshToken":"only"})"}, {200u, "[]"}}) {
         BOOST_TEST_CONTEXT(status << " " << body)
         {
-            auto r = kb.read_login(answer(status, body));
+            auto r = kb.read_login(http_answer(status, body));
             BOOST_TEST((r.result == auth_reply::outcome::transient));
             BOOST_TEST(!r.message.empty());
             BOOST_TEST(r.message.find("oops") == std::string::npos); // bodies are never echoed
         }
     }
     for (unsigned status : {400u, 401u, 403u})
-        BOOST_TEST((kb.read_login(answer(status, "")).result == auth_reply::outcome::rejected));
+        BOOST_TEST((kb.read_login(http_answer(status, "")).result == auth_reply::outcome::rejected));
 }
 
 BOOST_AUTO_TEST_CASE(oauth2_uses_form_bodies_and_basic_client_auth)
@@ -172,13 +172,13 @@ BOOST_AUTO_TEST_CASE(oauth2_public_clients_name_themselves_in_the_body)
 BOOST_AUTO_TEST_CASE(oauth2_reads_tokens_and_rfc6749_errors)
 {
     const provider& oa = provider_for(provider_kind::oauth2);
-    auto ok = oa.read_login(answer(200, R"({"access_token":"at","token_type":"Bearer","expires_in":"120","refresh_token":"rt"})"));
+    auto ok = oa.read_login(http_answer(200, R"({"access_token":"at","token_type":"Bearer","expires_in":"120","refresh_token":"rt"})"));
     BOOST_TEST((ok.result == auth_reply::outcome::ok));
     BOOST_TEST((ok.expires_in == duration(120s)));
-    auto bad = oa.read_login(answer(400, R"({"error":"invalid_grant","error_description":"Bad\nuser credentials"})"));
+    auto bad = oa.read_login(http_answer(400, R"({"error":"invalid_grant","error_description":"Bad\nuser credentials"})"));
     BOOST_TEST((bad.result == auth_reply::outcome::rejected));
     BOOST_TEST(bad.message == "token request refused: HTTP 400 (invalid_grant: Bad user credentials)");
-    auto client = oa.read_login(answer(401, R"({"error":"invalid_client"})"));
+    auto client = oa.read_login(http_answer(401, R"({"error":"invalid_client"})"));
     BOOST_TEST((client.result == auth_reply::outcome::rejected));
 }
 

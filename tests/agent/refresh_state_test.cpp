@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(refresh_time_follows_the_contract_for_lifetimes_from_2s_to_
                 {
                     // Setup
                     refresh_state s = fresh(rm);
-                    s.attempt_started();
+                    s.attempt_started(t0 + 1s);
                     boot_time arrived = t0 + 1s;
                     s.token_arrived(make_token(L), auth_kind::login, arrived, jitter);
                     s.attempt_finished();
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(refresh_time_follows_the_contract_for_lifetimes_from_2s_to_
 BOOST_AUTO_TEST_CASE(min_ttl_asks_more_than_the_floor)
 {
     refresh_state s = fresh();
-    s.attempt_started();
+    s.attempt_started(t0);
     s.token_arrived(make_token(3599s), auth_kind::login, t0, 0.0);
     s.attempt_finished();
     BOOST_TEST(s.servable(t0 + 2s, 3000s) != nullptr);
@@ -119,14 +119,14 @@ BOOST_AUTO_TEST_CASE(min_ttl_asks_more_than_the_floor)
 BOOST_AUTO_TEST_CASE(transient_failures_back_off_and_keep_serving)
 {
     refresh_state s = fresh(5min, true);
-    s.attempt_started();
+    s.attempt_started(t0);
     s.token_arrived(make_token(3599s, "a", true), auth_kind::login, t0, 0.0);
     s.attempt_finished();
     boot_time at = t0 + 3599s - 5min;
     BOOST_TEST((s.next(at).auth == auth_kind::refresh));
 
     // Exercise: three failures in a row, each with jitter at the cap.
-    s.attempt_started();
+    s.attempt_started(at);
     s.transient_failure("refresh failed: HTTP 503", std::nullopt, at, w0, 0.999999);
     s.attempt_finished();
 
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(transient_failures_back_off_and_keep_serving)
 BOOST_AUTO_TEST_CASE(retry_after_wins_over_a_shorter_backoff)
 {
     refresh_state s = fresh();
-    s.attempt_started();
+    s.attempt_started(t0);
     s.transient_failure("login failed: HTTP 429", 30s, t0, w0, 0.5);
     s.attempt_finished();
     BOOST_TEST((s.next(t0 + 29s).what == next_step::wait_until));
@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(retry_after_wins_over_a_shorter_backoff)
 BOOST_AUTO_TEST_CASE(rejected_login_waits_fifteen_minutes_or_new_credentials)
 {
     refresh_state s = fresh();
-    s.attempt_started();
+    s.attempt_started(t0);
     s.login_rejected("login refused: HTTP 401", t0, w0);
     s.attempt_finished();
     BOOST_TEST(s.state(t0) == profile_state::credentials_rejected);
@@ -172,10 +172,78 @@ BOOST_AUTO_TEST_CASE(rejected_login_waits_fifteen_minutes_or_new_credentials)
     BOOST_TEST((s.next(t0 + 1min).what == next_step::attempt));
 }
 
+BOOST_AUTO_TEST_CASE(changed_credentials_log_in_at_most_once_per_five_seconds)
+{
+    // Setup: a login at t0 is refused.
+    refresh_state s = fresh();
+    s.attempt_started(t0);
+    s.login_rejected("login refused: HTTP 401", t0 + 100ms, w0);
+    s.attempt_finished();
+
+    // Exercise: new credentials 200 ms later, and more right after.
+    s.credentials_changed();
+    s.credentials_changed();
+    s.request_attempt(); // nor can a request hurry it
+
+    // Check: the rejection is lifted, but the next login waits for t0 + 5 s.
+    BOOST_TEST(s.state(t0 + 200ms) != profile_state::credentials_rejected);
+    BOOST_TEST((s.next(t0 + 200ms).what == next_step::wait_until));
+    BOOST_TEST((s.next(t0 + 200ms).when == t0 + policy::credentials_change_interval));
+    BOOST_TEST((s.next(t0 + 4999ms).what == next_step::wait_until));
+    next_step n = s.next(t0 + 5s);
+    BOOST_TEST((n.what == next_step::attempt));
+    BOOST_TEST((n.auth == auth_kind::login));
+
+    // That login is refused too; a change right away waits for 5 s after it.
+    s.attempt_started(t0 + 5s);
+    s.login_rejected("login refused: HTTP 401", t0 + 5100ms, w0);
+    s.attempt_finished();
+    s.credentials_changed();
+    BOOST_TEST((s.next(t0 + 5200ms).when == t0 + 10s));
+}
+
+BOOST_AUTO_TEST_CASE(first_credentials_log_in_at_once)
+{
+    refresh_state s = fresh();
+    s.set_credentials(false);
+    s.set_credentials(true);
+    s.credentials_changed(); // `tok add` on a profile that never tried
+    BOOST_TEST((s.next(t0).what == next_step::attempt));
+}
+
+BOOST_AUTO_TEST_CASE(credentials_changed_during_a_login_are_not_blocked_by_its_rejection)
+{
+    // Setup: a login with the old credentials is in flight when new ones arrive.
+    refresh_state s = fresh();
+    s.attempt_started(t0);
+    s.credentials_changed();
+
+    // Exercise: the upstream refuses the old ones.
+    s.login_rejected("login refused: HTTP 401", t0 + 300ms, w0);
+    s.attempt_finished();
+
+    // Check: the new ones get their login, 5 s after the last one started.
+    BOOST_TEST(!s.rejected());
+    BOOST_TEST((s.next(t0 + 300ms).when == t0 + 5s));
+    BOOST_TEST((s.next(t0 + 5s).what == next_step::attempt));
+}
+
+BOOST_AUTO_TEST_CASE(the_same_credentials_rejected_again_stay_rejected)
+{
+    // Nothing changed between attempts: the rejection blocks as before (the caller compares
+    // values and calls credentials_changed() only when they differ).
+    refresh_state s = fresh();
+    s.attempt_started(t0);
+    s.login_rejected("login refused: HTTP 401", t0, w0);
+    s.attempt_finished();
+    BOOST_TEST(s.rejected());
+    BOOST_TEST((s.next(t0 + 10s).when == t0 + 15min));
+}
+
 BOOST_AUTO_TEST_CASE(refresh_token_rejection_falls_back_to_login)
 {
     refresh_state s = fresh(5min, true);
-    s.attempt_started();
+    s.attempt_started(t0);
     s.token_arrived(make_token(60s, "a", true), auth_kind::login, t0, 0.0);
     s.attempt_finished();
     BOOST_TEST((s.next(t0 + 50s).auth == auth_kind::refresh));

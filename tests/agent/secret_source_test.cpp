@@ -20,15 +20,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct scratch {
+struct secret_scratch {
     fs::path dir;
-    scratch()
+    secret_scratch()
     {
         std::string p = (fs::temp_directory_path() / "tokend-secret-XXXXXX").string();
         BOOST_REQUIRE(::mkdtemp(p.data()));
         dir = p;
     }
-    ~scratch() { fs::remove_all(dir); }
+    ~secret_scratch() { fs::remove_all(dir); }
     std::string file(const std::string& name, const std::string& text, mode_t mode)
     {
         std::string p = (dir / name).string();
@@ -80,21 +80,36 @@ BOOST_AUTO_TEST_CASE(env_reads_the_first_line)
 {
     ::setenv("TOKEND_TEST_PW", "hunter2\nsecond", 1);
     BOOST_TEST(read_ok(source(secret_source::kind::env, "TOKEND_TEST_PW")) == "hunter2");
-    ::unsetenv("TOKEND_TEST_PW");
-    std::string e = read_error(source(secret_source::kind::env, "TOKEND_TEST_PW"));
-    BOOST_TEST(e == "t.toml:3: profile.p.password_x: environment variable TOKEND_TEST_PW is not set or empty");
+    std::string e = read_error(source(secret_source::kind::env, "TOKEND_TEST_NEVER_SET"));
+    BOOST_TEST(e == "t.toml:3: profile.p.password_x: environment variable TOKEND_TEST_NEVER_SET is not set or empty");
+}
+
+BOOST_AUTO_TEST_CASE(env_secrets_leave_the_environment_and_survive_a_reload)
+{
+    // Setup
+    ::setenv("TOKEND_TEST_API_SECRET", "s3cret-from-env", 1);
+
+    // Exercise: the first read (start-up), then a reload's read of the same key.
+    std::string first = read_ok(source(secret_source::kind::env, "TOKEND_TEST_API_SECRET"));
+    const char* left = std::getenv("TOKEND_TEST_API_SECRET");
+    std::string again = read_ok(source(secret_source::kind::env, "TOKEND_TEST_API_SECRET"));
+
+    // Check: copied into locked memory, gone from the environment, the same value on reload.
+    BOOST_TEST(first == "s3cret-from-env");
+    BOOST_TEST(left == nullptr);
+    BOOST_TEST(again == "s3cret-from-env");
 }
 
 BOOST_AUTO_TEST_CASE(file_reads_the_first_line_of_a_private_file)
 {
-    scratch s;
+    secret_scratch s;
     BOOST_TEST(read_ok(source(secret_source::kind::file, s.file("pw", "p@ss word\r\nignored\n", 0600))) == "p@ss word");
     BOOST_TEST(read_ok(source(secret_source::kind::file, s.file("ro", "x", 0400))) == "x");
 }
 
 BOOST_AUTO_TEST_CASE(a_file_named_by_many_profiles_is_read_once_per_load)
 {
-    scratch s;
+    secret_scratch s;
     std::string path = s.file("shared", "first\n", 0600);
     secret_file_cache files;
     auto one = files.read(source(secret_source::kind::file, path));
@@ -110,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_file_named_by_many_profiles_is_read_once_per_load)
 
 BOOST_AUTO_TEST_CASE(file_misuses_are_refused_with_the_fix)
 {
-    scratch s;
+    secret_scratch s;
     std::string loose = read_error(source(secret_source::kind::file, s.file("loose", "hunter2", 0644)));
     BOOST_TEST(loose.find("readable by you alone (mode 0644); chmod 600") != std::string::npos, loose);
     BOOST_TEST(loose.find("hunter2") == std::string::npos);
@@ -127,7 +142,7 @@ BOOST_AUTO_TEST_CASE(file_misuses_are_refused_with_the_fix)
 
 BOOST_AUTO_TEST_CASE(a_fifo_is_refused_without_hanging)
 {
-    scratch s;
+    secret_scratch s;
     std::string fifo = (s.dir / "fifo").string();
     BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     std::string e = read_error(source(secret_source::kind::file, fifo));
@@ -138,14 +153,14 @@ BOOST_AUTO_TEST_CASE(unreadable_file_is_refused)
 {
     if (::geteuid() == 0)
         return; // root reads anything; the mode check above still applies
-    scratch s;
+    secret_scratch s;
     std::string e = read_error(source(secret_source::kind::file, s.file("noread", "x", 0000)));
     BOOST_TEST(e.find("Permission denied") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(credential_comes_from_credentials_directory)
 {
-    scratch s;
+    secret_scratch s;
     s.file("kb-pass", "from-systemd\n", 0440); // systemd's own mode; not our business to judge
     ::setenv("CREDENTIALS_DIRECTORY", s.dir.c_str(), 1);
     BOOST_TEST(read_ok(source(secret_source::kind::credential, "kb-pass")) == "from-systemd");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for the config parser: arbitrary bytes as a TOML config must give either
-// a config or an error that names the file, never a crash, a leak or an exception.
+// a config or an error that names the file, never a crash, a leak or an exception; a config
+// that loads carries no control character into a request line or a header.
 #include "config.hpp"
 
 #include <cstdint>
@@ -34,10 +35,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         return 0;
     }
-    for (const auto& p : c->profiles)
+    // What reaches a request line or a header has no control character (docs/configuration.md).
+    auto clean = [](const std::string& s) {
+        for (unsigned char ch : s)
+            if (ch < 0x20 || ch == 0x7f)
+                return false;
+        return true;
+    };
+    for (const auto& p : c->profiles) {
         if (p.name.empty() || p.name.size() > 64) {
             std::fprintf(stderr, "invariant broken: profile names are 1-64 characters\n");
             std::abort();
         }
+        for (const std::string* s : {&p.url.host, &p.url.path, &p.email, &p.api_key, &p.client_id, &p.scope})
+            if (!clean(*s)) {
+                std::fprintf(stderr, "invariant broken: a control character reached a header value\n");
+                std::abort();
+            }
+    }
     return 0;
 }

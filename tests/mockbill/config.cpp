@@ -138,6 +138,10 @@ config read_config(const json::object& o, reader& r)
     c.oauth2.refresh_tokens_for_client_credentials =
         oa.at("refresh_tokens_for_client_credentials").get_bool();
     c.oauth2.refresh_lifetime = r.integer(oa, "refresh_lifetime", 0, max_life, "oauth2");
+    c.oauth2.client_secret = oa.at("client_secret").get_string();
+    if (c.oauth2.client_secret.empty())
+        r.fail("oauth2", "client_secret", "must not be empty");
+    c.oauth2.basic_decoding = oa.at("basic_decoding").get_bool();
     return c;
 }
 
@@ -177,6 +181,8 @@ json::object to_json(const config& cfg)
     oa["opaque_tokens"] = cfg.oauth2.opaque_tokens;
     oa["refresh_tokens_for_client_credentials"] = cfg.oauth2.refresh_tokens_for_client_credentials;
     oa["refresh_lifetime"] = cfg.oauth2.refresh_lifetime;
+    oa["client_secret"] = cfg.oauth2.client_secret;
+    oa["basic_decoding"] = cfg.oauth2.basic_decoding;
 
     return {{"aviate", std::move(av)},
             {"killb", std::move(kb)},

@@ -46,6 +46,10 @@ struct oauth2_config : common_config {
     bool opaque_tokens = false;
     bool refresh_tokens_for_client_credentials = false;
     std::int64_t refresh_lifetime = 30 * 24 * 3600;
+    std::string client_secret = "demo-client-secret"; // of the one client, "demo-client"
+    // false: like many real servers, compare the Basic user and password as sent, without
+    // the form-decoding RFC 6749 §2.3.1 asks for.
+    bool basic_decoding = true;
 };
 
 struct config {

@@ -15,7 +15,6 @@ namespace json = boost::json;
 namespace oauth2_routes {
 
 constexpr std::string_view client_id = "demo-client";
-constexpr std::string_view client_secret = "demo-client-secret";
 
 using params = std::map<std::string, std::string>;
 
@@ -39,17 +38,30 @@ response oauth_error(unsigned status, std::string_view code, std::string_view de
 
 response invalid_client() { return oauth_error(401, "invalid_client", "Client authentication failed"); }
 
-// §2.3.1: HTTP Basic with form-urlencoded id and secret, or client_id/client_secret in the
-// body, but never both secrets at once.
-std::optional<response> authenticate_client(const request& req, const params& p)
+void count_client_auth(state& st, const request& req, const params& p)
 {
+    auto& n = st.oauth2_client_auth;
+    ++(req.find(http::field::authorization) != req.end() ? n.basic : p.contains("client_secret") ? n.post : n.none);
+}
+
+// §2.3.1: HTTP Basic with form-urlencoded id and secret (taken as sent when `basic_decoding`
+// is off, like many real servers), or client_id/client_secret in the body, but never both
+// secrets at once.
+std::optional<response> authenticate_client(state& st, const request& req, const params& p)
+{
+    count_client_auth(st, req, p);
     std::optional<std::string> id, secret;
     if (req.find(http::field::authorization) != req.end()) {
         auto basic = basic_auth(req);
         if (!basic.creds)
             return invalid_client();
-        id = form_decode(basic.creds->user);
-        secret = form_decode(basic.creds->password);
+        if (st.cfg.oauth2.basic_decoding) {
+            id = form_decode(basic.creds->user);
+            secret = form_decode(basic.creds->password);
+        } else {
+            id = basic.creds->user;
+            secret = basic.creds->password;
+        }
         if (p.contains("client_secret"))
             return oauth_error(400, "invalid_request", "Multiple client authentication methods");
         if (auto body_id = param(p, "client_id"); body_id && body_id != id)
@@ -59,7 +71,7 @@ std::optional<response> authenticate_client(const request& req, const params& p)
         secret = param(p, "client_secret");
     }
     if (!id || !secret || !constant_time_equal(*id, client_id) ||
-        !constant_time_equal(*secret, client_secret))
+        !constant_time_equal(*secret, st.cfg.oauth2.client_secret))
         return invalid_client();
     return std::nullopt;
 }
@@ -144,7 +156,7 @@ handled token(state& st, const request& req)
     if (!p)
         return {oauth_error(400, "invalid_request", "Malformed or repeated parameter"),
                 outcome::rejected};
-    if (auto failed = authenticate_client(req, *p))
+    if (auto failed = authenticate_client(st, req, *p))
         return {std::move(*failed), outcome::rejected};
     auto grant_type = param(*p, "grant_type");
     if (!grant_type)

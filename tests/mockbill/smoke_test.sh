@@ -220,6 +220,26 @@ call GET /oauth2/resource -H "Authorization: Bearer $oauth_access"
 expect_status 200 "oauth2 resource"
 expect_json '.ok == true' "oauth2 resource"
 
+echo "== oauth2 secrets that form-encoding changes, basic_decoding on and off"
+by_auth='.oauth2_client_auth | "\(.basic) \(.post) \(.none)"'
+read -r basic_before post_before none_before <<<"$(stats_value "$by_auth")"
+control config '{"oauth2":{"client_secret":"s+cr/t=x:y%z"}}'
+call POST /oauth2/token -u 'demo-client:s%2Bcr%2Ft%3Dx%3Ay%25z' -d grant_type=client_credentials
+expect_status 200 "oauth2 form-encoded Basic, decoding server"
+control config '{"oauth2":{"basic_decoding":false}}'
+call POST /oauth2/token -u 'demo-client:s%2Bcr%2Ft%3Dx%3Ay%25z' -d grant_type=client_credentials
+expect_status 401 "oauth2 form-encoded Basic, raw server"
+call POST /oauth2/token -u 'demo-client:s+cr/t=x:y%z' -d grant_type=client_credentials
+expect_status 200 "oauth2 raw Basic, raw server"
+call POST /oauth2/token -d 'grant_type=client_credentials&client_id=demo-client&client_secret=s%2Bcr%2Ft%3Dx%3Ay%25z'
+expect_status 200 "oauth2 body, raw server"
+call POST /oauth2/token -d 'grant_type=client_credentials&client_id=demo-client'
+expect_status 401 "oauth2 no secret"
+expect_stat "$by_auth" "$((basic_before + 3)) $((post_before + 1)) $((none_before + 1))"
+json_post /_mock/config '{"oauth2":{"client_secret":""}}'
+expect_status 400 "config empty client_secret"
+control config '{"oauth2":{"client_secret":"demo-client-secret","basic_decoding":true}}'
+
 echo "== users, opaque tokens, config validation"
 control users '{"email":"alice@example.com","password":"s3cret"}'
 json_post /api/v2/auth/login '{"email":"alice@example.com","password":"s3cret"}'

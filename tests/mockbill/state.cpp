@@ -103,6 +103,7 @@ void state::reset()
     refresh_.clear();
     prune_at_ = min_prune_at;
     counters_ = {};
+    oauth2_client_auth = {};
     // Sequence numbers stay monotonic so a call delayed across a reset cannot complete
     // a newer entry.
     first_call_seq_ += calls_.size();
@@ -203,6 +204,8 @@ json::object state::stats_json() const
         total += counters_[index_of(api)];
     }
     out["total"] = total.to_json();
+    const client_auth_counts& a = oauth2_client_auth;
+    out["oauth2_client_auth"] = {{"basic", a.basic}, {"post", a.post}, {"none", a.none}};
     return out;
 }
 

@@ -74,6 +74,12 @@ struct call_record {
 
 inline constexpr std::size_t max_call_log = 100000;
 
+// How the OAuth2 token requests that reached client authentication carried the client's
+// credentials: an Authorization header, client_secret in the body (no header), or neither.
+struct client_auth_counts {
+    std::int64_t basic = 0, post = 0, none = 0;
+};
+
 class state {
 public:
     state();
@@ -103,6 +109,7 @@ public:
     double uptime() const; // seconds since start, steady clock
 
     counters& count(api_id api) { return counters_[index_of(api)]; }
+    client_auth_counts oauth2_client_auth;
     boost::json::object stats_json() const;
 
     // Appends a call in arrival order; returns its sequence number for complete_call.

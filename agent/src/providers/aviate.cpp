@@ -13,9 +13,8 @@ http_request aviate_provider::login_request(const profile_config& p, const profi
     http_request r;
     r.target = "/plugins/aviate-plugin/v1/auth";
     r.authorization = basic_authorization(p.email, s.password ? s.password->view() : "");
-    for (auto& h : extra_headers(p, s))
-        if (h.first == "X-Killbill-ApiKey")
-            r.headers.push_back(std::move(h));
+    if (!p.api_key.empty())
+        r.headers.emplace_back("X-Killbill-ApiKey", p.api_key);
     return r;
 }
 
@@ -26,13 +25,13 @@ auth_reply aviate_provider::read_login(const http_response& r) const
     });
 }
 
-proto::header_list aviate_provider::extra_headers(const profile_config& p, const profile_secrets& s) const
+served_headers aviate_provider::extra_headers(const profile_config& p, const profile_secrets& s) const
 {
-    proto::header_list h;
+    served_headers h;
     if (!p.api_key.empty())
-        h.emplace_back("X-Killbill-ApiKey", p.api_key);
+        h.emplace_back("X-Killbill-ApiKey", secret::copy_of(p.api_key));
     if (s.api_secret)
-        h.emplace_back("X-Killbill-ApiSecret", std::string(s.api_secret->view()));
+        h.emplace_back("X-Killbill-ApiSecret", s.api_secret->clone());
     return h;
 }
 

@@ -9,7 +9,7 @@ class aviate_provider final : public provider {
 public:
     http_request login_request(const profile_config& p, const profile_secrets& s) const override;
     auth_reply read_login(const http_response& r) const override;
-    proto::header_list extra_headers(const profile_config& p, const profile_secrets& s) const override;
+    served_headers extra_headers(const profile_config& p, const profile_secrets& s) const override;
 };
 
 } // namespace tokend::agent

@@ -43,11 +43,8 @@ auth_reply json_login_provider::read(const http_response& r, std::string_view ca
         if (!take_secret(o, "accessToken", out.access_token))
             return false;
         take_secret(o, "refreshToken", out.refresh_token);
-        if (const auto* e = o.if_contains("expiresIn"); ms && e && e->is_number()) {
-            double v = e->to_number<double>();
-            if (v > 0)
-                out.expires_in = std::chrono::duration_cast<duration>(std::chrono::duration<double, std::milli>(v));
-        }
+        if (const auto* e = o.if_contains("expiresIn"); ms && e && e->is_number())
+            out.expires_in = stated_lifetime(e->to_number<double>(), 0.001);
         return true;
     });
 }

@@ -14,8 +14,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tokend::agent {
+
+using served_headers = std::vector<std::pair<std::string, secret>>;
 
 struct auth_reply {
     enum class outcome { ok, rejected, transient };
@@ -25,6 +29,7 @@ struct auth_reply {
     std::optional<duration> expires_in; // from the body, when the API says
     std::optional<duration> retry_after;
     std::string message; // for status and logs: never a token, a password or a raw body
+    bool client_refused = false; // the client's own credentials were refused (oauth2 invalid_client)
 };
 
 class provider {
@@ -36,8 +41,16 @@ public:
                                          std::string_view refresh_token) const;
     virtual auth_reply read_login(const http_response& r) const = 0;
     virtual auth_reply read_refresh(const http_response& r) const { return read_login(r); }
-    // Headers served to clients besides Authorization.
-    virtual proto::header_list extra_headers(const profile_config&, const profile_secrets&) const { return {}; }
+    // Headers served to clients besides Authorization. Values are secrets: one may be an API secret.
+    virtual served_headers extra_headers(const profile_config&, const profile_secrets&) const { return {}; }
+    // oauth2 `client_auth = "auto"` (docs/providers.md): whether a request whose client was
+    // refused in HTTP Basic may be worth one more try with the credentials in the form body,
+    // and that move. Providers with one way to authenticate keep these defaults.
+    virtual bool client_auth_in_body_may_help(const profile_config&, const profile_secrets&, const auth_reply&) const
+    {
+        return false;
+    }
+    virtual void put_client_auth_in_body(http_request&, const profile_config&, const profile_secrets&) const {}
 };
 
 // The provider for every kind but static, which never talks to an upstream.

@@ -52,23 +52,42 @@ std::optional<duration> body_retry_after(const json::object& o)
     const json::value* v = o.if_contains("retryAfter");
     if (!v)
         return std::nullopt;
-    double s = v->is_int64() ? static_cast<double>(v->get_int64()) : v->is_double() ? v->get_double() : -1;
-    if (s < 0 || s > 86400)
+    double s = v->is_number() ? v->to_number<double>() : -1;
+    if (!(s >= 0))
         return std::nullopt;
-    return std::chrono::duration_cast<duration>(std::chrono::duration<double>(s));
+    return policy::clamped_seconds(s, policy::max_retry_after);
 }
+
+class locked_memory_resource final : public json::memory_resource {
+    void* do_allocate(std::size_t n, std::size_t align) override
+    {
+        if (align > alignof(std::max_align_t))
+            throw std::bad_alloc();
+        return secret_allocate(n);
+    }
+    void do_deallocate(void* p, std::size_t n, std::size_t) override { secret_deallocate(p, n); }
+    bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+};
 
 } // namespace
 
 auth_reply read_reply(const http_response& r, std::string_view call,
                       const std::function<bool(const json::object&, auth_reply&)>& read_token)
 {
-    proto::wiping_memory_resource heap;
-    json::monotonic_resource mr(1024, &heap);
+    // The body holds a token: the parsed value, the parser's scratch space and its stack of
+    // values all live in locked memory (docs/security.md, "Secrets in memory").
+    locked_memory_resource locked;
+    json::monotonic_resource mr(1024, &locked);
+    secret_string scratch(2048, '\0');
     json::parse_options opt;
     opt.max_depth = 32;
+    json::parser p(&locked, opt, reinterpret_cast<unsigned char*>(scratch.data()), scratch.size());
+    p.reset(&mr);
     boost::system::error_code ec;
-    json::value v = json::parse(std::string_view(r.body.data(), r.body.size()), ec, &mr, opt);
+    p.write(r.body.data(), r.body.size(), ec);
+    if (std::string_view(r.body.data(), r.body.size()).find('\\') != std::string_view::npos)
+        proto::scrub_stack(); // escaped strings are unescaped on the stack
+    json::value v = ec ? json::value() : p.release();
     const json::object* body = ec ? nullptr : v.if_object();
 
     auth_reply out;
@@ -92,6 +111,13 @@ auth_reply read_reply(const http_response& r, std::string_view call,
     if (auto b = body ? body_retry_after(*body) : std::nullopt; b && (!out.retry_after || *b > *out.retry_after))
         out.retry_after = b;
     return out;
+}
+
+std::optional<duration> stated_lifetime(double value, double unit_seconds)
+{
+    if (!(value > 0))
+        return std::nullopt;
+    return policy::clamped_seconds(value * unit_seconds, policy::max_lifetime);
 }
 
 bool take_secret(const json::object& o, std::string_view key, secret& out)

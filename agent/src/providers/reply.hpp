@@ -17,6 +17,10 @@ namespace tokend::agent {
 auth_reply read_reply(const http_response& r, std::string_view call,
                       const std::function<bool(const boost::json::object&, auth_reply&)>& read_token);
 
+// A lifetime the answer states as a number of `unit_seconds` (KillB's expiresIn: 0.001, OAuth2's
+// expires_in: 1), clamped to policy::max_lifetime without overflow; nullopt unless positive.
+std::optional<duration> stated_lifetime(double value, double unit_seconds);
+
 // A JSON string member as a secret; false when absent, empty or not a string.
 bool take_secret(const boost::json::object& o, std::string_view key, secret& out);
 bool take_secret(const boost::json::object& o, std::string_view key, std::optional<secret>& out);

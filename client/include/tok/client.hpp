@@ -45,7 +45,9 @@ inline std::error_code make_error_code(errc e) noexcept
 }
 
 struct client_options {
-    // Empty: $TOKEND_SOCK, else $XDG_RUNTIME_DIR/tokend/socket, else /tmp/tokend-$UID/socket.
+    // Empty: $TOKEND_SOCK, else $XDG_RUNTIME_DIR/tokend/socket, else /run/user/$UID/tokend/socket
+    // when that directory is ours, else /tmp/tokend-$UID/socket (docs/client.md). Before sending
+    // anything the client checks the socket's directory and the listener's uid: permission_denied.
     // The client never reads tokend's config file.
     std::string socket_path;
     // Deadline for one whole operation (connect, send, wait for the answer).

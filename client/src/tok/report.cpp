@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "report.hpp"
 
+#include "output.hpp"
+
 #include <tok/client.hpp>
 
 #include <cstdio>
@@ -27,14 +29,15 @@ int exit_code_for(std::error_code ec) noexcept
 std::string failure_line(std::error_code ec, std::string_view message)
 {
     std::string line = "tok: ";
-    line += message.empty() ? ec.message() : std::string(message);
+    // The message may be the agent's or an upstream's words: no terminal escapes through it.
+    line += message.empty() ? ec.message() : printable(message);
     if (ec == tok::errc::agent_unreachable && message.starts_with("tokend is not running"))
         line += ": start it with `systemctl --user start tokend.socket`";
     else if (ec == tok::errc::agent_unreachable)
         line += ": is tokend running? see `systemctl --user status tokend`";
     else if (ec == tok::errc::timeout && message.starts_with("no answer from tokend"))
         line += " (see `systemctl --user status tokend`, or raise --timeout)";
-    else if (ec == tok::errc::permission_denied)
+    else if (ec == tok::errc::permission_denied && message.starts_with("cannot connect to"))
         line += " (tokend serves only its own user)";
     return line;
 }

@@ -22,7 +22,8 @@ enum exit_code : int {
 int exit_code_for(std::error_code ec) noexcept;
 
 // "tok: <message>[: <what to do>]" for a failed library call; `message` is the library's
-// last_error_message() (the agent's own words when the agent answered).
+// last_error_message() (the agent's own words when the agent answered), passed through
+// printable() so that neither the agent nor an upstream can drive the terminal.
 std::string failure_line(std::error_code ec, std::string_view message);
 
 // Prints failure_line() to stderr and returns exit_code_for(ec).

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Encoding and decoding of protocol lines (proto/PROTOCOL.md). Pure functions: no sockets,
-// no clocks. Every encoder appends one complete line, '\n' included, to `out`.
+// no clocks. The answer encoders are in encode.hpp (included here).
 #pragma once
 
+#include <tokend/proto/encode.hpp>
 #include <tokend/proto/error.hpp>
 #include <tokend/proto/message.hpp>
 
@@ -27,17 +28,6 @@ using wire_result = boost::system::result<T, wire_error>;
 // `out.id` is filled whenever the line was a JSON object with an "id", so the error can echo it.
 // Unknown members are ignored; known members of the wrong type are bad_request.
 std::optional<wire_error> decode_request(std::string_view line, request& out);
-
-void encode_error(std::string& out, std::string_view id, const wire_error& e);
-void encode_ok(std::string& out, std::string_view id);
-void encode_hello(std::string& out, std::string_view id, const hello_answer& a);
-
-// A get answer is the id plus fields that only change with the token, so the agent renders
-// those fields once per token (render_token_fields) and splices them per request.
-std::string render_token_fields(const token_answer& a);
-void encode_token(std::string& out, std::string_view id, std::string_view token_fields);
-
-void encode_status(std::string& out, std::string_view id, const std::vector<profile_status>& profiles);
 
 // ---- client side ------------------------------------------------------------------------
 

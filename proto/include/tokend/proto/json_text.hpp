@@ -45,6 +45,11 @@ void append_json_string(String& out, std::string_view s)
 void secure_wipe(void* p, std::size_t n) noexcept;
 void secure_wipe(std::string& s) noexcept; // wipes the whole capacity, then clears
 
+// Zeroes `bytes` of the native stack below the caller's frame. Boost.JSON unescapes strings
+// into a buffer on the stack, so a parse of text with a secret calls this afterwards, from
+// where it called the parser, to leave no unescaped copy in the dead part of the stack.
+void scrub_stack(std::size_t bytes = 16 * 1024) noexcept;
+
 // Heap for parsed JSON that may hold secrets: every block is wiped before it is freed.
 class wiping_memory_resource final : public boost::json::memory_resource {
     void* do_allocate(std::size_t n, std::size_t align) override;
