@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // tokend: argv -> hardening -> config -> secrets -> the daemon, or with --check a verdict.
-#include "agent.hpp"
-#include "cli.hpp"
-#include "config.hpp"
-#include "daemon.hpp"
-#include "hardening.hpp"
-#include "log.hpp"
-#include "socket_setup.hpp"
+#include "engine/agent.hpp"
+#include "sys/cli.hpp"
+#include "config/config.hpp"
+#include "sys/daemon.hpp"
+#include "sys/hardening.hpp"
+#include "sys/log.hpp"
+#include "sys/socket_setup.hpp"
 
 #include <sys/stat.h>
 

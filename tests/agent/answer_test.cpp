@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // answer: a get answer is written as text, the profile's token fields (not copied), text; a
 // write cut short anywhere must resume exactly where it stopped, the fields included.
-#include "answer.hpp"
+#include "serve/answer.hpp"
 
 #include <tokend/proto/codec.hpp>
 

@@ -3,11 +3,11 @@
 // "Bounds"): JWT exp/iat, KillB expiresIn, OAuth2 expires_in, Retry-After and retryAfter, and
 // a client's min_ttl. Each case sits at an edge that overflowed (signed or float-to-integer)
 // before the clamps; the sanitizer build checks both kinds of overflow.
-#include "jwt.hpp"
+#include "upstream/jwt.hpp"
 #include "jwt_fixture.hpp"
-#include "policy.hpp"
-#include "providers/provider.hpp"
-#include "refresh_state.hpp"
+#include "engine/policy.hpp"
+#include "upstream/providers/provider.hpp"
+#include "engine/refresh_state.hpp"
 
 #include <boost/test/unit_test.hpp>
 

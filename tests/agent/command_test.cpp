@@ -2,8 +2,8 @@
 // `*_command` children (docs/credentials.md, "Commands"): what they inherit of tokend's
 // environment, and that a child cut short -- by a timeout or by cancellation, which is how a
 // reload or a stop ends a profile's work -- has its process group killed and is reaped.
-#include "command.hpp"
-#include "secret_source.hpp"
+#include "secrets/command.hpp"
+#include "secrets/secret_source.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "config.hpp"
+#include "config/config.hpp"
 
 #include <boost/test/unit_test.hpp>
 

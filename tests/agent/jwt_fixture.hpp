@@ -2,7 +2,7 @@
 // Unsigned JWTs for tests: the agent reads claims without checking signatures.
 #pragma once
 
-#include "base64.hpp"
+#include "upstream/base64.hpp"
 
 #include <string>
 

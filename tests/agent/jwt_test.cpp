@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "base64.hpp"
-#include "jwt.hpp"
+#include "upstream/base64.hpp"
+#include "upstream/jwt.hpp"
 #include "jwt_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>

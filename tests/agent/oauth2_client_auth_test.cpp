@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // oauth2 `client_auth` (docs/providers.md, "oauth2"): the config key, the requests each style
 // builds, when `auto` may try the form body, and the `refreshing` state after an invalidate.
-#include "config.hpp"
-#include "providers/provider.hpp"
-#include "refresh_state.hpp"
+#include "config/config.hpp"
+#include "upstream/providers/provider.hpp"
+#include "engine/refresh_state.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "policy.hpp"
+#include "engine/policy.hpp"
 
 #include <boost/test/unit_test.hpp>
 

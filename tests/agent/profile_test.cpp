@@ -2,8 +2,8 @@
 // The real profile engine on a real io_context, with the upstream replaced by a scripted
 // transport and the clock by one the test can move (to simulate a suspend).
 #include "jwt_fixture.hpp"
-#include "log.hpp"
-#include "profile.hpp"
+#include "sys/log.hpp"
+#include "engine/profile.hpp"
 
 #include <tokend/proto/codec.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What each provider sends and how it reads every kind of answer, without a network.
-#include "providers/provider.hpp"
+#include "upstream/providers/provider.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The scheduler under an injected timeline: every decision of refresh_state checked against
 // the contract's arithmetic, for lifetimes from 2 s to 24 h.
-#include "policy.hpp"
-#include "refresh_state.hpp"
+#include "engine/policy.hpp"
+#include "engine/refresh_state.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -2,7 +2,7 @@
 // Refused peers are logged at most once a minute per uid, with a count (docs/security.md,
 // "Another local user on a shared host"). The integration suite socket_claim checks the
 // same through a running agent.
-#include "refusal_log.hpp"
+#include "serve/refusal_log.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "command.hpp"
-#include "secret_source.hpp"
+#include "secrets/command.hpp"
+#include "secrets/secret_source.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "url.hpp"
+#include "upstream/url.hpp"
 
 #include <boost/test/unit_test.hpp>
 

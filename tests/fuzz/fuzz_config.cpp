@@ -2,7 +2,7 @@
 // libFuzzer target for the config parser: arbitrary bytes as a TOML config must give either
 // a config or an error that names the file, never a crash, a leak or an exception; a config
 // that loads carries no control character into a request line or a header.
-#include "config.hpp"
+#include "config/config.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for the JWT claim reader: an upstream (or a man in the middle) controls
 // the token text; reading its iat/exp must never crash and never yield an absurd time.
-#include "base64.hpp"
-#include "jwt.hpp"
+#include "upstream/base64.hpp"
+#include "upstream/jwt.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "serve/dispatch.hpp"
+
+#include <tokend/proto/codec.hpp>
+#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/limits.hpp>
+
+namespace tokend::agent {
+using proto::errc;
+
+namespace {
+
+// The request's password is wiped however the handling ends.
+struct wipe_request {
+    proto::request& r;
+    ~wipe_request() { proto::secure_wipe(r.password); }
+};
+
+} // namespace
+
+std::optional<pending_get> dispatcher::handle(std::string_view line, answer& out)
+{
+    proto::request req;
+    wipe_request wipe{req};
+    if (auto error = proto::decode_request(line, req)) {
+        proto::encode_error(out.text, req.id, *error);
+        return std::nullopt;
+    }
+    std::shared_ptr<profile> target;
+    bool needs_profile = req.op == proto::op::get || req.op == proto::op::invalidate || req.op == proto::op::add
+                         || (req.op == proto::op::status && !req.profile.empty());
+    if (needs_profile && !(target = agent_.find(req.profile))) {
+        std::string message = "profile '" + req.profile + "' is not configured; " + agent_.known_names();
+        proto::encode_error(out.text, req.id, {errc::unknown_profile, std::move(message)});
+        return std::nullopt;
+    }
+    switch (req.op) {
+    case proto::op::hello:
+        proto::encode_hello(out.text, req.id, {"tokend", TOKEND_VERSION, proto::protocol_version});
+        break;
+    case proto::op::get:
+        if (!target->try_get(req.min_ttl, req.id, out))
+            return pending_get{std::move(target), std::move(req.id), req.min_ttl};
+        break;
+    case proto::op::invalidate:
+        target->invalidate(req.token_id ? std::optional<std::string_view>(*req.token_id) : std::nullopt);
+        proto::encode_ok(out.text, req.id);
+        break;
+    case proto::op::status:
+        if (target)
+            proto::encode_status(out.text, req.id, {target->status()});
+        else
+            proto::encode_status(out.text, req.id, agent_.status());
+        break;
+    case proto::op::add:
+        target->add_secret(secret::take(req.password));
+        proto::encode_ok(out.text, req.id);
+        break;
+    case proto::op::reload:
+        if (auto error = reload_()) {
+            proto::encode_error(out.text, req.id, {errc::bad_request, "reload refused: " + *error});
+        } else {
+            proto::encode_ok(out.text, req.id);
+        }
+        break;
+    }
+    return std::nullopt;
+}
+
+awaitable<void> dispatcher::finish(pending_get& p, answer& out, std::chrono::steady_clock::time_point deadline)
+{
+    co_await p.target->get(p.min_ttl, p.id, out, deadline);
+}
+
+} // namespace tokend::agent

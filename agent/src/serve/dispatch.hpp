@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// Turns one request line into one answer line (proto/PROTOCOL.md). No sockets here: the
+// session feeds lines in and writes answers out. Only a get that must wait for the upstream
+// goes asynchronous; everything else, including a get of a fresh token, completes at once.
+#pragma once
+
+#include "engine/agent.hpp"
+#include "serve/answer.hpp"
+#include "sys/async.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tokend::agent {
+
+struct pending_get {
+    std::shared_ptr<profile> target;
+    std::string id;
+    std::optional<double> min_ttl;
+};
+
+class dispatcher {
+public:
+    // `reload` re-reads the config (the same path SIGHUP takes) and returns its error, if any.
+    using reload_fn = std::function<std::optional<std::string>()>;
+    dispatcher(agent& a, reload_fn reload) : agent_(a), reload_(std::move(reload)) {}
+
+    // Puts the answer in `out` and returns nullopt, or returns the get still to finish.
+    std::optional<pending_get> handle(std::string_view line, answer& out);
+    awaitable<void> finish(pending_get& p, answer& out, std::chrono::steady_clock::time_point deadline);
+
+private:
+    agent& agent_;
+    reload_fn reload_;
+};
+
+} // namespace tokend::agent
