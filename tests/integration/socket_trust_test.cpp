@@ -78,8 +78,18 @@ public:
     mount_namespace(const temp_dir& log_dir, bool private_tmp, const std::string& setup)
     {
         std::string script = "mount -t tmpfs -o mode=755 tmpfs /run/user && ";
-        if (private_tmp)
-            script += "mount -t tmpfs -o mode=1777 tmpfs /tmp && ";
+        if (private_tmp) {
+            // The build tree may itself live under /tmp (CI clones there): carry the binaries'
+            // directories over into the private /tmp through a bind mount parked in /run/user.
+            std::string keep, restore;
+            int n = 0;
+            for (const std::string& bin : {tokend_bin(), tok_bin()}) {
+                const std::string dir = fs::path(bin).parent_path().string(), parked = "/run/user/.keep" + std::to_string(n++);
+                keep += "mkdir " + parked + " && mount --bind '" + dir + "' " + parked + " && ";
+                restore += "mkdir -p '" + dir + "' && mount --bind " + parked + " '" + dir + "' && ";
+            }
+            script += keep + "mount -t tmpfs -o mode=1777 tmpfs /tmp && " + restore;
+        }
         script += setup + " && echo ready && exec sleep 120";
         holder_ = std::make_unique<child>(std::vector<std::string>{"unshare", "-m", "sh", "-c", script},
                                           std::vector<std::string>{}, log_dir.path().string());
