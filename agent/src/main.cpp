@@ -52,7 +52,7 @@ int check(const options& opts, const config& cfg)
                 continue;
             }
             if (auto value = files.read(*s); !value) {
-                log::error(value.error());
+                log::error(value.error().message());
                 ++problems;
             }
         }

@@ -3,10 +3,11 @@
 #include <tok/client.hpp>
 #include <tok/tok.h>
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <new>
 
 struct tok_client {
@@ -26,6 +27,26 @@ struct last_failure {
     std::string message;
 };
 thread_local last_failure last;
+
+// report() hands tok::errc values out as tok_error: both come from <tok/error_codes.h>, and
+// these hold each C++ code equal to its C one.
+#define SAME_NUMBER(value, name, C_NAME, message, description)                                     \
+    static_assert(static_cast<int>(tok::errc::name) == TOK_ERR_##C_NAME && TOK_ERR_##C_NAME == value);
+TOK_WIRE_ERRORS(SAME_NUMBER)
+TOK_CLIENT_ERRORS(SAME_NUMBER)
+#undef SAME_NUMBER
+
+#define NUMBER_OF(value, name, C_NAME, message, description) value,
+constexpr int all_codes[] = {TOK_WIRE_ERRORS(NUMBER_OF) TOK_CLIENT_ERRORS(NUMBER_OF) TOK_C_API_ERRORS(NUMBER_OF)};
+#undef NUMBER_OF
+constexpr bool numbered_without_gap()
+{
+    for (std::size_t i = 0; i < std::size(all_codes); ++i)
+        if (all_codes[i] != static_cast<int>(i) + 1)
+            return false;
+    return true;
+}
+static_assert(numbered_without_gap(), "<tok/error_codes.h> numbers its codes 1, 2, 3, ...");
 
 int report(const tok_client* c, std::error_code ec)
 {
@@ -237,22 +258,12 @@ const char* tok_strerror(int code)
 {
     switch (code) {
     case TOK_OK: return "ok";
-    case TOK_ERR_BAD_REQUEST: return "bad_request: the agent refused the request";
-    case TOK_ERR_UNKNOWN_OP: return "unknown_op: this tokend does not support the operation";
-    case TOK_ERR_UNKNOWN_PROFILE: return "unknown_profile: the profile is not configured";
-    case TOK_ERR_NO_CREDENTIALS: return "no_credentials: the profile has no password yet (tok add)";
-    case TOK_ERR_CREDENTIALS_REJECTED: return "credentials_rejected: the upstream refused the login";
-    case TOK_ERR_UPSTREAM_UNAVAILABLE: return "upstream_unavailable: the upstream fails and no token is left";
-    case TOK_ERR_TIMEOUT: return "timeout: no answer in time";
-    case TOK_ERR_TOO_LARGE: return "too_large: the request was too large";
-    case TOK_ERR_PERMISSION_DENIED: return "permission_denied: the agent refused us, or its socket is untrusted";
-    case TOK_ERR_BUSY: return "busy: the agent is at its connection limit";
-    case TOK_ERR_INTERNAL: return "internal: internal error";
-    case TOK_ERR_AGENT_UNREACHABLE: return "agent_unreachable: tokend is not running";
-    case TOK_ERR_PROTOCOL: return "protocol_error: the peer does not speak tokend's protocol";
-    case TOK_ERR_INVALID_ARGUMENT: return "invalid_argument: a NULL or unusable argument";
-    case TOK_ERR_BUFFER_TOO_SMALL: return "buffer_too_small: the buffer is too small";
-    case TOK_ERR_NO_MEMORY: return "no_memory: out of memory";
+#define STRERROR_CASE(value, name, C_NAME, message, description) \
+    case value: return #name ": " description;
+        TOK_WIRE_ERRORS(STRERROR_CASE)
+        TOK_CLIENT_ERRORS(STRERROR_CASE)
+        TOK_C_API_ERRORS(STRERROR_CASE)
+#undef STRERROR_CASE
     }
     return "unknown error code";
 }

@@ -5,7 +5,7 @@
 #include "error.hpp"
 #include "session.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 namespace tok {
 namespace {
@@ -52,6 +52,16 @@ token client::get(std::string_view profile, const get_options& options, std::err
     return t;
 }
 
+token client::get(std::string_view profile, const get_options& options, std::error_code& ec, std::string& raw_answer)
+{
+    raw_answer.clear();
+    token t;
+    ec = impl_->session.get(profile, options, t, &raw_answer);
+    if (ec)
+        return {};
+    return t;
+}
+
 token client::get(std::string_view profile, std::error_code& ec)
 {
     return get(profile, get_options{}, ec);
@@ -68,6 +78,13 @@ void client::invalidate(std::string_view profile, std::string_view token_id, std
     ec = impl_->session.invalidate(profile, token_id);
 }
 
+void client::invalidate(std::string_view profile, std::string_view token_id, std::error_code& ec,
+                        std::string& raw_answer)
+{
+    raw_answer.clear();
+    ec = impl_->session.invalidate(profile, token_id, &raw_answer);
+}
+
 void client::invalidate(std::string_view profile, std::string_view token_id)
 {
     throw_if(impl_->session.invalidate(profile, token_id));
@@ -77,6 +94,14 @@ std::vector<profile_status> client::status(std::string_view profile, std::error_
 {
     std::vector<profile_status> out;
     ec = impl_->session.status(profile, out);
+    return out;
+}
+
+std::vector<profile_status> client::status(std::string_view profile, std::error_code& ec, std::string& raw_answer)
+{
+    raw_answer.clear();
+    std::vector<profile_status> out;
+    ec = impl_->session.status(profile, out, &raw_answer);
     return out;
 }
 
@@ -107,6 +132,12 @@ void client::add(std::string_view profile, std::string_view password, std::error
     ec = impl_->session.add(profile, password);
 }
 
+void client::add(std::string_view profile, std::string_view password, std::error_code& ec, std::string& raw_answer)
+{
+    raw_answer.clear();
+    ec = impl_->session.add(profile, password, &raw_answer);
+}
+
 void client::add(std::string_view profile, std::string_view password)
 {
     throw_if(impl_->session.add(profile, password));
@@ -115,6 +146,12 @@ void client::add(std::string_view profile, std::string_view password)
 void client::reload(std::error_code& ec)
 {
     ec = impl_->session.reload();
+}
+
+void client::reload(std::error_code& ec, std::string& raw_answer)
+{
+    raw_answer.clear();
+    ec = impl_->session.reload(&raw_answer);
 }
 
 void client::reload()
@@ -126,6 +163,14 @@ agent_info client::hello(std::error_code& ec)
 {
     agent_info info;
     ec = impl_->session.hello(info);
+    return info;
+}
+
+agent_info client::hello(std::error_code& ec, std::string& raw_answer)
+{
+    raw_answer.clear();
+    agent_info info;
+    ec = impl_->session.hello(info, &raw_answer);
     return info;
 }
 

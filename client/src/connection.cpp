@@ -4,7 +4,7 @@
 
 #include "error.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 #include <tokend/proto/paths.hpp>
 
 #include <poll.h>

@@ -11,19 +11,11 @@ public:
     std::string message(int ev) const override
     {
         switch (static_cast<errc>(ev)) {
-        case errc::bad_request: return "bad request";
-        case errc::unknown_op: return "operation not supported by this tokend";
-        case errc::unknown_profile: return "unknown profile";
-        case errc::no_credentials: return "no credentials for the profile";
-        case errc::credentials_rejected: return "credentials rejected by the upstream";
-        case errc::upstream_unavailable: return "upstream unavailable";
-        case errc::timeout: return "timed out";
-        case errc::too_large: return "request too large";
-        case errc::permission_denied: return "permission denied";
-        case errc::busy: return "tokend is busy";
-        case errc::internal: return "internal error in tokend";
-        case errc::agent_unreachable: return "tokend is not reachable";
-        case errc::protocol_error: return "protocol error";
+#define MESSAGE_CASE(value, name, C_NAME, message, description) \
+    case errc::name: return message;
+            TOK_WIRE_ERRORS(MESSAGE_CASE)
+            TOK_CLIENT_ERRORS(MESSAGE_CASE)
+#undef MESSAGE_CASE
         }
         return "unknown tok error " + std::to_string(ev);
     }

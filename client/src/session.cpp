@@ -5,7 +5,7 @@
 #include "error.hpp"
 
 #include <tokend/proto/codec.hpp>
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 #include <tokend/proto/paths.hpp>
 
 #include <algorithm>
@@ -34,15 +34,30 @@ std::optional<sys_time> to_time(const std::optional<std::int64_t>& unix_seconds)
     return sys_time(std::chrono::seconds(*unix_seconds));
 }
 
-// proto's decoders report an answer they cannot read as errc::internal with this message,
-// which is the client's protocol_error rather than a bug in the agent.
-constexpr std::string_view malformed_message = "malformed answer from the agent";
+// proto::errc and tok::errc are both generated from TOK_WIRE_ERRORS (<tok/error_codes.h>);
+// the cases below map them by name, the asserts hold the numbers (libtok's ABI) equal.
+#define SAME_NUMBER(value, name, C_NAME, message, description)                                     \
+    static_assert(static_cast<int>(proto::errc::name) == value && static_cast<int>(errc::name) == value);
+TOK_WIRE_ERRORS(SAME_NUMBER)
+#undef SAME_NUMBER
+
+errc to_public(proto::errc e)
+{
+    switch (e) {
+#define SAME_NAME(value, name, C_NAME, message, description) \
+    case proto::errc::name: return errc::name;
+        TOK_WIRE_ERRORS(SAME_NAME)
+#undef SAME_NAME
+    }
+    return errc::internal;
+}
 
 std::error_code from_wire(const proto::wire_error& e, const std::string& path)
 {
-    if (e.code == proto::errc::internal && e.message == malformed_message)
+    // A line that is no answer at all is a broken peer, not a bug in the agent.
+    if (e.malformed_answer)
         return fail(errc::protocol_error, "the peer at " + path + " does not speak tokend's protocol");
-    return fail(static_cast<errc>(static_cast<int>(e.code)), e.message);
+    return fail(to_public(e.code), e.message);
 }
 
 profile_status to_public(proto::profile_status&& s)
@@ -96,7 +111,7 @@ std::error_code session::get(std::string_view profile, const get_options& option
     out.id = std::move(a->token_id);
     out.expires_at = to_time(a->expires_at);
     out.headers = std::move(a->headers);
-    // The contract promises Authorization first; JSON objects carry no order guarantee.
+    // PROTOCOL.md promises Authorization first; JSON objects carry no order guarantee.
     std::stable_partition(out.headers.begin(), out.headers.end(),
                           [](const auto& h) { return h.first == "Authorization"; });
     proto::secure_wipe(a->token);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The protocol's operations on top of a channel: encodes requests, decodes answers into the
-// public types, maps wire errors to tok::errc. Also hands out the raw answer line, which
-// `tok --json` prints as it is. Thread-safe (the channel serializes).
+// public types, maps wire errors to tok::errc. Also hands out the raw answer line (client's
+// raw_answer overloads; `tok --json` prints it as it is). Thread-safe (the channel serializes).
 #pragma once
 
 #include "channel.hpp"

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Boost.JSON compiled once into our own static library: Debian's Boost 1.81 ships no
-// libboost_json, and linking it header-only keeps libtok free of Boost runtime dependencies.
+// Boost.JSON compiled once into our own static library rather than linking Debian's
+// libboost-json1.81-dev: libtok (a shared library) then has no runtime dependency on a
+// versioned libboost_json, and the package builds from libboost1.81-dev's headers alone
+// (debian/control, Build-Depends).
 #include <boost/json/src.hpp>

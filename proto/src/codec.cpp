@@ -3,6 +3,7 @@
 
 #include <tokend/proto/json_text.hpp>
 #include <tokend/proto/limits.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <boost/json.hpp>
 #include <boost/throw_exception.hpp>
@@ -173,7 +174,7 @@ void append_number(std::string& out, double v)
 
 // ---- client-side readers: every accessor tolerates a wrong shape by failing, never throwing.
 
-const wire_error malformed{errc::internal, "malformed answer from the agent"};
+const wire_error malformed{errc::internal, "malformed answer from the agent", true};
 
 template <class T, class Read>
 wire_result<T> decode_answer(std::string_view line, Read&& read)

@@ -6,10 +6,22 @@
 namespace tokend::proto {
 namespace {
 
-constexpr std::array<std::string_view, 11> names = {
-    "bad_request", "unknown_op", "unknown_profile", "no_credentials", "credentials_rejected",
-    "upstream_unavailable", "timeout", "too_large", "permission_denied", "busy", "internal",
-};
+#define NAME_OF(value, name, C_NAME, message, description) #name,
+constexpr std::array<std::string_view, wire_errc_count> names = {TOK_WIRE_ERRORS(NAME_OF)};
+#undef NAME_OF
+
+// to_string and errc_from_string index `names` by value: the codes must be 1, 2, 3, ...
+#define VALUE_OF(value, name, C_NAME, message, description) value,
+constexpr std::array<int, wire_errc_count> values = {TOK_WIRE_ERRORS(VALUE_OF)};
+#undef VALUE_OF
+constexpr bool numbered_without_gap()
+{
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (values[i] != static_cast<int>(i) + 1)
+            return false;
+    return true;
+}
+static_assert(numbered_without_gap(), "TOK_WIRE_ERRORS numbers its codes 1, 2, 3, ...");
 
 class wire_category_impl final : public boost::system::error_category {
 public:

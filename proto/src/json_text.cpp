@@ -1,23 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <new>
 #include <string.h> // explicit_bzero
 
 namespace tokend::proto {
-
-void secure_wipe(void* p, std::size_t n) noexcept
-{
-    if (p && n)
-        explicit_bzero(p, n);
-}
-
-void secure_wipe(std::string& s) noexcept
-{
-    s.resize(s.capacity());
-    secure_wipe(s.data(), s.size());
-    s.clear();
-}
 
 // noinline and alloca: the frame really spans `bytes` below the caller's, and explicit_bzero
 // is never optimized away.

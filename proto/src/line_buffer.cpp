@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <tokend/proto/line_buffer.hpp>
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "config/config.hpp"
+#include "upstream/providers/registry.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -8,8 +9,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <string>
+#include <vector>
 
 using namespace tokend::agent;
 using namespace std::chrono_literals;
@@ -96,7 +99,7 @@ std::string profile_with_ca(const std::string& name, const std::string& ca_file)
 
 BOOST_AUTO_TEST_SUITE(config_parsing)
 
-BOOST_AUTO_TEST_CASE(reads_the_contract_example)
+BOOST_AUTO_TEST_CASE(reads_the_documented_example)
 {
     // Exercise
     auto c = parse_config(full_example, "/etc/t.toml", 0644);
@@ -122,7 +125,7 @@ BOOST_AUTO_TEST_CASE(reads_the_contract_example)
     BOOST_TEST((c->profiles[1].password.how == secret_source::kind::command));
     BOOST_TEST(*c->profiles[1].refresh_margin == duration(120s));
     // Tables come back sorted by name: aviate-prod, kb, key, oa.
-    BOOST_TEST((c->profiles[2].provider == provider_kind::static_token));
+    BOOST_TEST((c->profiles[2].provider == find_provider("static")));
     BOOST_TEST(c->profiles[3].url.port == "443");
     BOOST_TEST(c->profiles[3].url.path == "/oauth2/token");
 }
@@ -188,6 +191,39 @@ BOOST_AUTO_TEST_CASE(equal_profiles_compare_equal_across_line_moves)
     BOOST_TEST_REQUIRE((a && b && c));
     BOOST_TEST((a->profiles[0] == b->profiles[0]));
     BOOST_TEST(!(a->profiles[0] == c->profiles[0]));
+}
+
+// The comparison is defaulted (config.hpp): every setting counts, only `where` does not.
+BOOST_AUTO_TEST_CASE(every_setting_but_where_makes_profiles_differ)
+{
+    const profile_config base;
+    std::vector<std::function<void(profile_config&)>> changes{
+        [](profile_config& p) { p.name = "other"; },
+        [](profile_config& p) { p.provider = find_provider("killb"); },
+        [](profile_config& p) { p.url.host = "h2"; },
+        [](profile_config& p) { p.email = "e2"; },
+        [](profile_config& p) { p.api_key = "k2"; },
+        [](profile_config& p) { p.client_id = "c2"; },
+        [](profile_config& p) { p.scope = "s2"; },
+        [](profile_config& p) { p.grant = oauth2_grant::password; },
+        [](profile_config& p) { p.client_auth = oauth2_client_auth::post; },
+        [](profile_config& p) { p.password.how = secret_source::kind::env; },
+        [](profile_config& p) { p.api_secret.reference = "r"; },
+        [](profile_config& p) { p.client_secret.how = secret_source::kind::file; },
+        [](profile_config& p) { p.token.how = secret_source::kind::command; },
+        [](profile_config& p) { p.timeout = 11s; },
+        [](profile_config& p) { p.refresh_margin = 1min; },
+        [](profile_config& p) { p.allow_insecure_http = true; },
+    };
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        profile_config changed = base;
+        changes[i](changed);
+        BOOST_TEST_CONTEXT("change " << i) { BOOST_TEST(!(changed == base)); }
+    }
+    profile_config moved = base;
+    moved.where.value = "/elsewhere.toml:99";
+    moved.password.where = "/elsewhere.toml:100: profile.a.password_env";
+    BOOST_TEST((moved == base));
 }
 
 BOOST_AUTO_TEST_CASE(control_characters_in_strings_are_errors_naming_file_line_and_key)

@@ -52,4 +52,13 @@ BOOST_AUTO_TEST_CASE(base64_matches_rfc4648_vectors)
     }
 }
 
+// What base64.hpp promises: both alphabets, optional trailing padding, nothing else.
+BOOST_AUTO_TEST_CASE(base64url_decoding_takes_both_alphabets_and_nothing_else)
+{
+    BOOST_TEST(*base64url_decode("-_8") == "\xfb\xff");
+    BOOST_TEST(*base64url_decode("+/8=") == "\xfb\xff");
+    for (const char* bad : {"Z", "Zg=x", "Zm 9v", "Zm9v.", "Zm*v"})
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!base64url_decode(bad).has_value()); }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 // builds, when `auto` may try the form body, and the `refreshing` state after an invalidate.
 #include "config/config.hpp"
 #include "upstream/providers/provider.hpp"
+#include "upstream/providers/registry.hpp"
 #include "engine/refresh_state.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -20,7 +21,7 @@ profile_config oauth2_profile(oauth2_client_auth style)
 {
     profile_config p;
     p.name = "oa";
-    p.provider = provider_kind::oauth2;
+    p.provider = find_provider("oauth2");
     p.client_id = "demo-client";
     p.client_auth = style;
     return p;
@@ -80,7 +81,7 @@ BOOST_AUTO_TEST_CASE(a_changed_style_is_a_changed_profile)
 
 BOOST_AUTO_TEST_CASE(each_style_puts_the_credentials_where_it_says)
 {
-    const provider& oa = provider_for(provider_kind::oauth2);
+    const provider& oa = find_provider("oauth2")->instance();
     profile_secrets s = with_client_secret(special_secret);
 
     http_request basic = oa.login_request(oauth2_profile(oauth2_client_auth::basic), s);
@@ -102,7 +103,7 @@ BOOST_AUTO_TEST_CASE(each_style_puts_the_credentials_where_it_says)
 
 BOOST_AUTO_TEST_CASE(moving_to_the_body_drops_the_header)
 {
-    const provider& oa = provider_for(provider_kind::oauth2);
+    const provider& oa = find_provider("oauth2")->instance();
     profile_config p = oauth2_profile(oauth2_client_auth::auto_detect);
     profile_secrets s = with_client_secret(special_secret);
     http_request r = oa.login_request(p, s);
@@ -115,7 +116,7 @@ BOOST_AUTO_TEST_CASE(moving_to_the_body_drops_the_header)
 
 BOOST_AUTO_TEST_CASE(auto_tries_the_body_only_for_a_refused_client_whose_credentials_encoding_changes)
 {
-    const provider& oa = provider_for(provider_kind::oauth2);
+    const provider& oa = find_provider("oauth2")->instance();
     auth_reply client_401 = oa.read_login(answer(401, R"({"error":"invalid_client","error_description":"no"})"));
     auth_reply client_400 = oa.read_login(answer(400, R"({"error":"invalid_client"})"));
     auth_reply grant_400 = oa.read_login(answer(400, R"({"error":"invalid_grant"})"));
@@ -139,7 +140,7 @@ BOOST_AUTO_TEST_CASE(auto_tries_the_body_only_for_a_refused_client_whose_credent
     profile_config odd_id = automatic;
     odd_id.client_id = "team a";
     BOOST_TEST(oa.client_auth_in_body_may_help(odd_id, plain, client_401)); // the id counts too
-    BOOST_TEST(!provider_for(provider_kind::killb).client_auth_in_body_may_help(automatic, special, client_401));
+    BOOST_TEST(!find_provider("killb")->instance().client_auth_in_body_may_help(automatic, special, client_401));
 }
 
 BOOST_AUTO_TEST_CASE(an_invalidated_token_reads_refreshing_not_expired)

@@ -26,7 +26,7 @@ BOOST_AUTO_TEST_CASE(lifetime_prefers_exp_minus_iat_and_ignores_our_clock)
     BOOST_TEST(policy::lifetime(t, std::nullopt, at(1000 - 7200)) == duration(3599s));
 }
 
-BOOST_AUTO_TEST_CASE(lifetime_falls_back_in_contract_order)
+BOOST_AUTO_TEST_CASE(lifetime_falls_back_in_documented_order)
 {
     BOOST_TEST(policy::lifetime(jwt_times{std::nullopt, 5000}, seconds(10), at(4000)) == duration(1000s));
     BOOST_TEST(policy::lifetime(jwt_times{}, milliseconds(3'600'000), at(0)) == duration(3600s));

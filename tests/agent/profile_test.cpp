@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The real profile engine on a real io_context, with the upstream replaced by a scripted
-// transport and the clock by one the test can move (to simulate a suspend).
+// transport and the clock by one the test can move (to simulate a suspend). Answers are
+// rendered as the dispatcher renders them; the rules alone are in serving_rules_test.cpp.
 #include "jwt_fixture.hpp"
 #include "sys/log.hpp"
 #include "engine/profile.hpp"
+#include "upstream/providers/registry.hpp"
+#include "serve/dispatch.hpp"
 
 #include <tokend/proto/codec.hpp>
 
@@ -85,7 +88,7 @@ struct fixture {
         log::set_sink([](log::level, std::string_view) {});
         profile_config cfg;
         cfg.name = "av";
-        cfg.provider = provider_kind::aviate;
+        cfg.provider = find_provider("aviate");
         cfg.email = "e@example.com";
         cfg.password.how = secret_source::kind::env;
         profile_secrets s;
@@ -108,13 +111,16 @@ struct fixture {
         std::vector<answer> answers(static_cast<std::size_t>(n));
         int done = 0;
         for (auto& a : answers) {
-            if (p->try_get(min_ttl, "", a)) {
+            if (auto outcome = p->try_get(min_ttl)) {
+                render_get(a, "", std::move(*outcome));
                 ++done;
                 continue;
             }
-            asio::co_spawn(ioc, p->get(min_ttl, "", a, std::chrono::steady_clock::now() + timeout),
-                           [&](std::exception_ptr e) {
+            asio::co_spawn(ioc, p->get(min_ttl, std::chrono::steady_clock::now() + timeout),
+                           [&](std::exception_ptr e, get_outcome outcome) {
                                BOOST_TEST(!e);
+                               if (!e)
+                                   render_get(a, "", std::move(outcome));
                                ++done;
                            });
         }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The scheduler under an injected timeline: every decision of refresh_state checked against
-// the contract's arithmetic, for lifetimes from 2 s to 24 h.
+// docs/refresh.md's arithmetic, for lifetimes from 2 s to 24 h.
 #include "engine/policy.hpp"
 #include "engine/refresh_state.hpp"
 
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(a_request_never_waits_for_the_spread)
     BOOST_TEST((s.next(t0).what == next_step::attempt));
 }
 
-BOOST_AUTO_TEST_CASE(refresh_time_follows_the_contract_for_lifetimes_from_2s_to_24h)
+BOOST_AUTO_TEST_CASE(refresh_time_follows_refresh_md_for_lifetimes_from_2s_to_24h)
 {
     const duration lifetimes[] = {2s, 4s, 5s, 60s, 10min, 3599s, 3600s, 6h, 24h};
     const duration margins[] = {5min, 30s}; // any margin >= 10 s keeps the refresh before the serving floor

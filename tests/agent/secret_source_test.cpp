@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -46,7 +48,7 @@ secret_source source(secret_source::kind how, std::string ref)
 std::string read_ok(const secret_source& s)
 {
     auto r = read_secret(s);
-    BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error()));
+    BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().message()));
     BOOST_TEST_REQUIRE(r->has_value());
     return std::string((*r)->view());
 }
@@ -55,15 +57,16 @@ std::string read_error(const secret_source& s)
 {
     auto r = read_secret(s);
     BOOST_TEST_REQUIRE(!r.has_value());
-    return r.error();
+    BOOST_TEST((r.error().code == agent_errc::secret));
+    return r.error().message();
 }
 
-boost::system::result<secret, std::string> run_command(const std::string& cmd, duration timeout)
+boost::system::result<secret, agent_error> run_command(const std::string& cmd, duration timeout)
 {
     boost::asio::io_context ioc;
-    std::optional<boost::system::result<secret, std::string>> out;
+    std::optional<boost::system::result<secret, agent_error>> out;
     boost::asio::co_spawn(ioc, run_secret_command(cmd, timeout, "t.toml:3: profile.p.password_command"),
-                          [&](std::exception_ptr e, boost::system::result<secret, std::string> r) {
+                          [&](std::exception_ptr e, boost::system::result<secret, agent_error> r) {
                               BOOST_TEST(!e);
                               out = std::move(r);
                           });
@@ -188,7 +191,7 @@ BOOST_AUTO_TEST_CASE(command_output_is_read_not_interpreted)
 {
     // The output is data: shell metacharacters in it are never evaluated.
     auto r = run_command("printf '%s\\n' '$(touch /tmp/tokend-pwned); `id`' second", 5s);
-    BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error()));
+    BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().message()));
     BOOST_TEST(r->view() == "$(touch /tmp/tokend-pwned); `id`");
     BOOST_TEST(!fs::exists("/tmp/tokend-pwned"));
 }
@@ -197,15 +200,18 @@ BOOST_AUTO_TEST_CASE(command_failures_are_clear_and_carry_no_output)
 {
     auto failed = run_command("echo leaked-secret; exit 3", 5s);
     BOOST_TEST_REQUIRE(!failed.has_value());
-    BOOST_TEST(failed.error() == "t.toml:3: profile.p.password_command: command exited with status 3");
+    BOOST_TEST((failed.error().code == agent_errc::command));
+    BOOST_TEST(failed.error().message() == "t.toml:3: profile.p.password_command: command exited with status 3");
 
     auto empty = run_command("true", 5s);
     BOOST_TEST_REQUIRE(!empty.has_value());
-    BOOST_TEST(empty.error().find("printed nothing") != std::string::npos);
+    BOOST_TEST((empty.error().code == agent_errc::command));
+    BOOST_TEST(empty.error().message() == "t.toml:3: profile.p.password_command: command printed nothing");
 
     auto killed = run_command("kill -9 $$", 5s);
     BOOST_TEST_REQUIRE(!killed.has_value());
-    BOOST_TEST(killed.error().find("killed by signal") != std::string::npos);
+    BOOST_TEST((killed.error().code == agent_errc::command));
+    BOOST_TEST(killed.error().message() == std::string("t.toml:3: profile.p.password_command: command was killed by signal ") + ::strsignal(SIGKILL));
 }
 
 BOOST_AUTO_TEST_CASE(commands_inherit_no_descriptors_of_the_agent)
@@ -234,7 +240,7 @@ BOOST_AUTO_TEST_CASE(hanging_command_is_killed_at_the_timeout)
     // Check
     auto took = std::chrono::steady_clock::now() - start;
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().find("timed out") != std::string::npos, r.error());
+    BOOST_TEST((r.error().code == agent_errc::timeout), r.error().message());
     BOOST_TEST((took < 5s));
 }
 

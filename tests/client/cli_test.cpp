@@ -190,7 +190,7 @@ BOOST_AUTO_TEST_CASE(add_without_a_terminal_says_to_use_stdin)
     BOOST_TEST(r.err == "tok: no terminal to read the password from; pipe it in with --stdin\n");
 }
 
-BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract)
+BOOST_AUTO_TEST_CASE(exit_codes_follow_docs_client_md)
 {
     // Setup
     temp_dir dir;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libtok's C++ API against a real tokend: every operation, both error forms, the kept
 // connection (idle close, agent restart), threads, timeouts and large answers.
+#include "fake_listener.hpp"
 #include "fixtures.hpp"
 
 #include <tok/client.hpp>
@@ -117,6 +118,76 @@ BOOST_AUTO_TEST_CASE(status_invalidate_add_reload_and_hello)
     BOOST_TEST(info.agent == "tokend");
     BOOST_TEST(info.protocol == 1);
     BOOST_TEST(c.status("nopass")[0].state != "no_credentials");
+}
+
+BOOST_AUTO_TEST_CASE(raw_answer_overloads_hand_out_every_answer_line)
+{
+    // Setup
+    temp_dir dir;
+    agent a(dir, static_config(dir));
+    auto c = client_for(a.socket());
+    std::error_code ec;
+    std::string raw;
+
+    // Exercise and check, one operation at a time: the parsed result as without raw_answer,
+    // and the agent's line as it came, error answers included.
+    tok::token t = c.get("s", {}, ec, raw);
+    BOOST_TEST(!ec);
+    BOOST_TEST(t.value == static_token);
+    BOOST_TEST(raw.starts_with(R"({"ok":true,"profile":"s","token":")" + std::string(static_token)), raw);
+    BOOST_TEST(raw.find('\n') == std::string::npos);
+
+    t = c.get("nope", {}, ec, raw);
+    BOOST_TEST((ec == tok::errc::unknown_profile));
+    BOOST_TEST(raw.starts_with(R"({"ok":false,"error":{"code":"unknown_profile")"), raw);
+
+    auto profiles = c.status("s", ec, raw);
+    BOOST_TEST(!ec);
+    BOOST_TEST(profiles.size() == 1u);
+    BOOST_TEST(raw.starts_with(R"({"ok":true,"profiles":[{"name":"s")"), raw);
+
+    c.invalidate("s", t.id, ec, raw);
+    BOOST_TEST(!ec);
+    BOOST_TEST(raw == R"({"ok":true})");
+    c.add("nopass", "a-password", ec, raw);
+    BOOST_TEST(!ec);
+    BOOST_TEST(raw == R"({"ok":true})");
+    c.reload(ec, raw);
+    BOOST_TEST(!ec);
+    BOOST_TEST(raw == R"({"ok":true})");
+    tok::agent_info info = c.hello(ec, raw);
+    BOOST_TEST(info.agent == "tokend");
+    BOOST_TEST(raw.find(R"("agent":"tokend")") != std::string::npos, raw);
+
+    // No answer at all: raw_answer is left empty, not holding the previous line.
+    auto gone = client_for(stale_socket(dir));
+    gone.reload(ec, raw);
+    BOOST_TEST((ec == tok::errc::agent_unreachable));
+    BOOST_TEST(raw.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_agents_internal_error_is_not_taken_for_a_malformed_answer)
+{
+    // Setup: two fake agents, one answering with an internal error that happens to use the
+    // words the decoder used to mark a malformed line, one answering with no JSON at all.
+    temp_dir dir;
+    std::string spoken_socket = (dir.path() / "spoken").string();
+    std::string garbage_socket = (dir.path() / "garbage").string();
+    fake_listener spoken(spoken_socket, fake_listener_options().answering(
+        R"({"ok":false,"error":{"code":"internal","message":"malformed answer from the agent"}})"));
+    fake_listener garbage(garbage_socket, fake_listener_options().answering("garbage"));
+    std::error_code spoken_ec, garbage_ec;
+
+    // Exercise
+    client_for(spoken_socket).reload(spoken_ec);
+    std::string spoken_message = tok::client::last_error_message();
+    client_for(garbage_socket).reload(garbage_ec);
+
+    // Check: the agent's error stays the agent's; only the broken line is a protocol error.
+    BOOST_TEST((spoken_ec == tok::errc::internal));
+    BOOST_TEST(spoken_message == "malformed answer from the agent");
+    BOOST_TEST((garbage_ec == tok::errc::protocol_error));
+    BOOST_TEST(tok::client::last_error_message().find("does not speak tokend's protocol") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(socket_path_comes_from_option_then_environment)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// tok's exit codes and error lines (contract, "tok").
+// tok's exit codes and error lines (docs/client.md, "Exit codes").
 #include "tok/report.hpp"
 
 #include <tok/client.hpp>
@@ -11,7 +11,7 @@ using tok::errc;
 
 BOOST_AUTO_TEST_SUITE(report)
 
-BOOST_AUTO_TEST_CASE(exit_codes_follow_the_contract)
+BOOST_AUTO_TEST_CASE(exit_codes_follow_docs_client_md)
 {
     struct case_t {
         errc code;

@@ -37,7 +37,7 @@ prefix=$tmp/prefix
 pc=$(find "$prefix" -name tok.pc | head -n1)
 [ -n "$pc" ] || fail "tok.pc not installed"
 libdir=$(dirname "$(dirname "$pc")")
-for f in bin/tok bin/tokend include/tok/client.hpp include/tok/tok.h include/tok/export.h \
+for f in bin/tok bin/tokend include/tok/client.hpp include/tok/error_codes.h include/tok/tok.h include/tok/export.h \
          share/bash-completion/completions/tok; do
     [ -e "$prefix/$f" ] || fail "$f not installed"
 done

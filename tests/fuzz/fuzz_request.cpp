@@ -3,7 +3,7 @@
 // decode_request -> the answer the agent would write, and the client's decoders on the same
 // lines. Checks framing against a reference model and that every answer is one valid line.
 #include <tokend/proto/codec.hpp>
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 #include <tokend/proto/line_buffer.hpp>
 
 #include <boost/json.hpp>
@@ -165,7 +165,7 @@ void handle_line(std::string_view line)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     // Two header bytes choose the read size (1..64) and the line limit (1..1024, small so
-    // that fuzz inputs reach it; the agent's real limit is tested in hostile_test.cpp).
+    // that fuzz inputs reach it; the agent's real limit is tested in hostile_clients_test.cpp).
     if (size < 2)
         return 0;
     const std::size_t chunk = 1 + data[0] % 64;

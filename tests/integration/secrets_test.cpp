@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// No secret leaves the agent except in a get answer (contract, "Security"): a session that
+// No secret leaves the agent except in a get answer (docs/security.md): a session that
 // touches every kind of secret -- passwords from a file and from `tok add`, an API secret
 // from the environment, a static key, access tokens across login, invalidate and refresh,
 // a rejected login, reloads -- then scans the agent's log (at debug level), `tok status`,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Who may ask and what can leak (contract, "Security"; docs/security.md): SO_PEERCRED
+// Who may ask and what can leak (docs/security.md): SO_PEERCRED
 // refusals under permissive socket modes, the socket directory checks, a non-dumpable
 // process with its secrets in locked memory, and no secret in logs, status, errors or argv.
 // The tests run as root (as CI does) and use uid 65534 (nobody) and 4242 as other users.

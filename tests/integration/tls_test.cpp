@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// TLS to the upstream (contract, "Security"): certificates made at test time by openssl, a
+// TLS to the upstream (docs/security.md): certificates made at test time by openssl, a
 // mockbill serving HTTPS with them, and tokend either trusting the chain or refusing it with
 // the reason in the error. Also: SNI is sent, and plain http:// is for loopback only.
 #include "process.hpp"

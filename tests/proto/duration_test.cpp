@@ -8,7 +8,7 @@ using namespace std::chrono;
 
 BOOST_AUTO_TEST_SUITE(durations)
 
-BOOST_AUTO_TEST_CASE(parses_what_the_contract_allows)
+BOOST_AUTO_TEST_CASE(parses_what_configuration_md_allows)
 {
     BOOST_TEST(parse_duration("90")->count() == 90'000);
     BOOST_TEST(parse_duration("90s")->count() == 90'000);

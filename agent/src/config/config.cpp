@@ -4,10 +4,11 @@
 #include "config/config.hpp"
 
 #include "sys/file_read.hpp"
-#include "upstream/url.hpp"
+#include "upstream/endpoint.hpp"
+#include "upstream/providers/registry.hpp"
 
 #include <tokend/proto/duration.hpp>
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <toml++/toml.h>
 
@@ -213,16 +214,6 @@ config_result<void> read_secret(const context& cx, const toml::node& v, const st
 
 // ---- [profile.NAME] -----------------------------------------------------------------------
 
-std::optional<provider_kind> provider_from_string(std::string_view s)
-{
-    if (s == "aviate") return provider_kind::aviate;
-    if (s == "killb") return provider_kind::killb;
-    if (s == "novabilling") return provider_kind::novabilling;
-    if (s == "oauth2") return provider_kind::oauth2;
-    if (s == "static") return provider_kind::static_token;
-    return std::nullopt;
-}
-
 struct raw_urls {
     std::optional<std::pair<std::string, toml::source_region>> url, token_url, ca_file;
 };
@@ -252,9 +243,9 @@ config_result<void> read_profile_key(const context& cx, const std::string& key, 
     auto s = read_string(cx, v, full);
     if (!s) return s.error();
     if (key == "provider") {
-        auto k = provider_from_string(*s);
-        if (!k) return error_at(cx, v.source(), full, "expected aviate, killb, novabilling, oauth2 or static");
-        p.provider = *k;
+        const provider_descriptor* d = find_provider(*s);
+        if (!d) return error_at(cx, v.source(), full, "expected " + provider_names());
+        p.provider = d;
     } else if (key == "url") urls.url.emplace(*s, v.source());
     else if (key == "token_url") urls.token_url.emplace(*s, v.source());
     else if (key == "ca_file") urls.ca_file.emplace(expand_home(*s), v.source());
@@ -291,27 +282,10 @@ bool valid_profile_name(std::string_view n)
 config_result<void> check_provider_keys(const context& cx, const toml::table& t, const std::string& prefix,
                                         const profile_config& p)
 {
-    auto used_by = [&](std::string_view key) -> bool {
-        auto is = [&](std::string_view base) { return key.starts_with(base); };
-        switch (p.provider) {
-        case provider_kind::aviate:
-            return !(is("client_") || is("token") || key == "scope" || key == "grant" || key == "username");
-        case provider_kind::killb:
-        case provider_kind::novabilling:
-            return !(is("client_") || is("token") || is("api_") || key == "scope" || key == "grant"
-                     || key == "username");
-        case provider_kind::oauth2:
-            return !(key == "url" || is("api_") || (is("token") && key != "token_url"));
-        case provider_kind::static_token:
-            return !(is("password") || is("client_") || is("api_") || key == "token_url" || key == "scope"
-                     || key == "grant" || key == "email" || key == "username" || key == "refresh_margin");
-        }
-        return true;
-    };
     for (auto&& [k, v] : t)
-        if (!used_by(k.str()))
+        if (k.str() != "provider" && !p.provider->takes(k.str()))
             return error_at(cx, k.source(), prefix + std::string(k.str()),
-                            "not used by " + std::string(to_string(p.provider)) + " profiles");
+                            "not used by " + std::string(p.provider->name) + " profiles");
     return {};
 }
 
@@ -346,14 +320,13 @@ config_result<void> check_profile(const context& cx, const toml::table& t, const
 {
     if (auto r = check_provider_keys(cx, t, prefix, p); !r)
         return r;
-    using kind = secret_source::kind;
-    bool oauth = p.provider == provider_kind::oauth2;
-    auto& url = oauth ? urls.token_url : urls.url;
-    if (p.provider != provider_kind::static_token) {
-        if (auto r = require(cx, t, prefix, url.has_value(), oauth ? "token_url" : "url"); !r) return r;
+    std::string_view url_key = p.provider->url_key;
+    if (!url_key.empty()) {
+        auto& url = url_key == "token_url" ? urls.token_url : urls.url;
+        if (auto r = require(cx, t, prefix, url.has_value(), url_key); !r) return r;
         auto e = parse_endpoint(url->first, p.allow_insecure_http);
         if (!e)
-            return error_at(cx, url->second, prefix + (oauth ? "token_url" : "url"), e.error());
+            return error_at(cx, url->second, prefix + std::string(url_key), e.error().message());
         p.url = std::move(*e);
     }
     if (urls.ca_file) {
@@ -362,17 +335,9 @@ config_result<void> check_profile(const context& cx, const toml::table& t, const
             return error_at(cx, urls.ca_file->second, prefix + "ca_file", urls.ca_file->first + ": " + ca.error());
         p.url.ca = std::move(*ca);
     }
-    bool needs_email = p.provider == provider_kind::aviate || p.provider == provider_kind::killb
-                       || p.provider == provider_kind::novabilling
-                       || (oauth && p.grant == oauth2_grant::password);
-    if (auto r = require(cx, t, prefix, !needs_email || !p.email.empty(), oauth ? "username" : "email"); !r)
-        return r;
-    if (oauth) {
-        if (auto r = require(cx, t, prefix, !p.client_id.empty(), "client_id"); !r) return r;
-        if (p.grant == oauth2_grant::password)
-            if (auto r = require(cx, t, prefix, p.client_secret.how != kind::none, "client_secret"); !r) return r;
-    }
-    if (p.api_secret.how != kind::none && p.api_key.empty())
+    if (std::string_view missing = p.provider->missing_key(p); !missing.empty())
+        return require(cx, t, prefix, false, missing);
+    if (p.api_secret.how != secret_source::kind::none && p.api_key.empty())
         return error_at(cx, t.source(), prefix.substr(0, prefix.size() - 1), "api_secret needs api_key");
     return {};
 }
@@ -385,10 +350,10 @@ config_result<profile_config> read_profile(const context& cx, std::string_view n
                         "a profile name is 1-64 letters, digits, '-', '_' or '.'");
     profile_config p;
     p.name = std::string(name);
-    p.where = cx.path + ":" + std::to_string(t.source().begin.line);
+    p.where.value = cx.path + ":" + std::to_string(t.source().begin.line);
     const toml::node* provider = t.get("provider");
     if (!provider)
-        return error_at(cx, t.source(), prefix + "provider", "missing (aviate, killb, novabilling, oauth2 or static)");
+        return error_at(cx, t.source(), prefix + "provider", "missing (" + provider_names() + ")");
     raw_urls urls;
     if (auto r = read_profile_key(cx, "provider", *provider, prefix + "provider", p, urls); !r)
         return r.error();
@@ -438,35 +403,9 @@ void wipe_strings(toml::node& n)
 
 } // namespace
 
-std::string_view to_string(provider_kind p)
-{
-    switch (p) {
-    case provider_kind::aviate: return "aviate";
-    case provider_kind::killb: return "killb";
-    case provider_kind::novabilling: return "novabilling";
-    case provider_kind::oauth2: return "oauth2";
-    case provider_kind::static_token: return "static";
-    }
-    return "aviate";
-}
-
 const secret_source& profile_config::primary_secret() const
 {
-    switch (provider) {
-    case provider_kind::static_token: return token;
-    case provider_kind::oauth2: return grant == oauth2_grant::password ? password : client_secret;
-    default: return password;
-    }
-}
-
-bool profile_config::operator==(const profile_config& o) const
-{
-    return name == o.name && provider == o.provider && url == o.url && email == o.email && api_key == o.api_key
-           && client_id == o.client_id && scope == o.scope && grant == o.grant && client_auth == o.client_auth
-           && password == o.password
-           && api_secret == o.api_secret && client_secret == o.client_secret && token == o.token
-           && timeout == o.timeout && refresh_margin == o.refresh_margin
-           && allow_insecure_http == o.allow_insecure_http;
+    return provider->primary_secret(*this);
 }
 
 void throw_exception_from_error(const config_error& e, const boost::source_location& loc)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The agent's configuration as plain aggregates, loaded from TOML (contract, "Config";
-// docs/configuration.md). Every error names the file, the line and the key.
+// The agent's configuration as plain aggregates, loaded from TOML (docs/configuration.md). Every error names the file, the line and the key.
 #pragma once
 
+#include "secrets/secret_source.hpp"
 #include "sys/clock.hpp"
 #include "sys/log.hpp"
-#include "secrets/secret.hpp"
+#include "upstream/endpoint.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -21,53 +21,27 @@ namespace tokend::agent {
 
 using namespace std::chrono_literals;
 
-enum class provider_kind { aviate, killb, novabilling, oauth2, static_token };
-std::string_view to_string(provider_kind p);
+// What one provider needs from the configuration (upstream/providers/registry.hpp): never
+// null in a loaded config.
+struct provider_descriptor;
+const provider_descriptor* default_provider(); // aviate's
+std::string_view to_string(const provider_descriptor* p); // its name in the config
 
 enum class oauth2_grant { client_credentials, password };
 // Where an oauth2 client puts its id and secret (docs/providers.md, "oauth2").
 enum class oauth2_client_auth { auto_detect, basic, post };
 
-// Where one secret comes from (contract: exactly one of NAME, NAME_env, NAME_file,
-// NAME_command, NAME_credential).
-struct secret_source {
-    enum class kind { none, inline_value, env, file, command, credential };
-    kind how = kind::none;
-    std::string reference; // variable, path, command or credential id; empty for inline
-    std::string where;     // "path:line: key", for messages
-    std::shared_ptr<const secret> inline_value;
-    bool operator==(const secret_source& o) const { return how == o.how && reference == o.reference; }
-};
-
-// A ca_file as read at load or reload, never at a login (a FIFO there would stall the event
-// loop): the transport trusts these certificates besides the system store.
-struct ca_bundle {
-    std::string path;
-    std::string pem;
-};
-
-// An upstream base URL, checked at load time.
-struct endpoint {
-    bool tls = true;
-    // Plain http:// without allow_insecure_http: connect only to loopback addresses, whatever
-    // the host name resolves to (docs/configuration.md, "Plain http").
-    bool loopback_only = false;
-    std::string host;
-    std::string port;
-    std::string path; // without a trailing '/'
-    std::shared_ptr<const ca_bundle> ca; // extra trust anchor; null for the system store only
-    // Compares the ca_file by path: a reload that re-reads a changed file keeps the profile
-    // (and its token) and the next connection trusts the new contents.
-    bool operator==(const endpoint& o) const
-    {
-        return tls == o.tls && loopback_only == o.loopback_only && host == o.host && port == o.port && path == o.path
-               && (ca ? ca->path : std::string()) == (o.ca ? o.ca->path : std::string());
-    }
+// A value that never makes two configs differ: where a profile was written moves with every
+// edit above it, and a profile whose settings are the same must keep its token on reload.
+template <class T>
+struct not_compared {
+    T value{};
+    bool operator==(const not_compared&) const { return true; }
 };
 
 struct profile_config {
     std::string name;
-    provider_kind provider = provider_kind::aviate;
+    const provider_descriptor* provider = default_provider();
     endpoint url; // API base; the token endpoint itself for oauth2
     std::string email; // login name (the username for oauth2's password grant)
     std::string api_key;
@@ -79,11 +53,12 @@ struct profile_config {
     duration timeout = 10s;
     std::optional<duration> refresh_margin;
     bool allow_insecure_http = false;
-    std::string where; // "path:line" of the [profile.NAME] table
+    not_compared<std::string> where; // "path:line" of the [profile.NAME] table
 
     // The secret that `tok add` supplies and without which the profile is no_credentials.
     const secret_source& primary_secret() const;
-    bool operator==(const profile_config& o) const; // ignores `where`
+    bool operator==(const profile_config& o) const = default; // all but `where`
+
 };
 
 struct agent_settings {

@@ -19,7 +19,7 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
     for (const profile_config& p : c.profiles) {
         auto s = read_profile_secrets(p, files);
         if (!s)
-            return s.error();
+            return s.error().message();
         out.push_back(std::move(*s));
     }
     proto::scrub_stack(); // what reading them left in dead stack frames (docs/security.md)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The refresh policy's arithmetic (contract, "Expiry and refresh policy"), as pure functions.
+// The refresh policy's arithmetic (docs/refresh.md), as pure functions.
 #pragma once
 
 #include "sys/clock.hpp"

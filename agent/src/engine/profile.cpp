@@ -5,6 +5,7 @@
 #include "sys/log.hpp"
 #include "engine/policy.hpp"
 #include "upstream/providers/provider.hpp"
+#include "upstream/providers/registry.hpp"
 
 #include <tokend/proto/codec.hpp>
 #include <tokend/proto/duration.hpp>
@@ -20,8 +21,6 @@
 
 namespace tokend::agent {
 namespace asio = boost::asio;
-using proto::errc;
-using proto::wire_error;
 
 namespace {
 
@@ -48,11 +47,6 @@ bool header_safe(std::string_view token)
            && std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-std::string whole_seconds(duration d)
-{
-    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d + std::chrono::milliseconds(999)).count()) + " s";
-}
-
 std::string human(duration d)
 {
     return proto::format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(d));
@@ -63,8 +57,8 @@ std::string human(duration d)
 profile::profile(services& svc, profile_config cfg, profile_secrets secrets, duration default_margin,
                  duration first_attempt_in)
     : svc_(svc), cfg_(std::move(cfg)), secrets_(std::move(secrets)),
-      provider_(cfg_.provider == provider_kind::static_token ? nullptr : &provider_for(cfg_.provider)),
-      state_({cfg_.refresh_margin.value_or(default_margin), provider_ && provider_->can_refresh()},
+      provider_(&cfg_.provider->instance()),
+      state_({cfg_.refresh_margin.value_or(default_margin), provider_->can_refresh()},
              svc.clock.boot_now() + first_attempt_in),
       timer_(svc.executor)
 {
@@ -95,70 +89,40 @@ void profile::stop(std::string reason)
 
 // ---- serving ----------------------------------------------------------------------------
 
-profile::get_step profile::step_get(duration need, std::uint64_t waited_since, std::string_view id, answer& out)
+std::optional<get_outcome> profile::step_get(duration need, std::uint64_t waited_since)
 {
-    boot_time now = svc_.clock.boot_now();
-    auto fail = [&](errc code, std::string message) {
-        proto::encode_error(out.text, id, {code, "profile '" + cfg_.name + "': " + std::move(message)});
-        return get_step::failed;
-    };
+    get_context cx{cfg_.name, provider_->needs_upstream() ? "password" : "token", std::nullopt};
     if (stopped_)
-        return fail(errc::upstream_unavailable, stop_reason_);
-    if (auto L = state_.known_lifetime(); need > policy::max_lifetime || (L && need > *L)) {
-        std::string asked = need > policy::max_lifetime ? "of more than ten years" : whole_seconds(need);
-        return fail(errc::bad_request, "min_ttl " + asked + " is more than "
-                                           + (L ? "the token lifetime (" + whole_seconds(*L) + ")"
-                                                : std::string("any token lives (ten years at most)")));
+        cx.stopped = stop_reason_;
+    get_decision d = decide_get(state_, svc_.clock.boot_now(), need, waited_since, cx);
+    if (std::holds_alternative<serve_token>(d))
+        return get_outcome{answer_fields_};
+    if (auto* failure = std::get_if<serve_failure>(&d))
+        return get_outcome{std::move(*failure)};
+    if (std::holds_alternative<serve_start_attempt>(d)) {
+        state_.request_attempt();
+        nudge();
     }
-    const token_info* t = state_.servable(now, need);
-    if (!t && waited_since && state_.token() && state_.token()->serial > waited_since
-        && need <= state_.token()->lifetime && state_.servable(now, duration::zero()))
-        t = state_.token(); // arrived while this request waited: as fresh as tokens come
-    if (t) {
-        out.set_token(id, answer_fields_);
-        return get_step::served;
-    }
-    if (!state_.has_credentials())
-        return fail(errc::no_credentials, "no " + std::string(cfg_.provider == provider_kind::static_token ? "token" : "password")
-                                              + " configured; run `tok add " + cfg_.name + "`");
-    if (state_.in_flight())
-        return get_step::wait;
-    if (state_.rejected())
-        return fail(errc::credentials_rejected, state_.last_error() + "; fix the credentials, then `tok reload` or `tok add "
-                                                    + cfg_.name + "`");
-    if (auto until = state_.backing_off_until(now))
-        return fail(errc::upstream_unavailable, state_.last_error() + "; next attempt in " + whole_seconds(*until - now));
-    if (waited_since) // the attempt we waited for ended without a usable token
-        return fail(errc::upstream_unavailable, state_.last_error().empty() ? "no token" : state_.last_error());
-    state_.request_attempt();
-    nudge();
-    return get_step::wait;
+    return std::nullopt;
 }
 
-bool profile::try_get(std::optional<double> min_ttl, std::string_view id, answer& out)
+std::optional<get_outcome> profile::try_get(std::optional<double> min_ttl)
 {
-    duration need = policy::min_ttl_need(min_ttl.value_or(0));
-    return step_get(need, 0, id, out) != get_step::wait;
+    return step_get(policy::min_ttl_need(min_ttl.value_or(0)), 0);
 }
 
-awaitable<void> profile::get(std::optional<double> min_ttl, std::string_view id, answer& out,
-                             std::chrono::steady_clock::time_point deadline)
+awaitable<get_outcome> profile::get(std::optional<double> min_ttl, std::chrono::steady_clock::time_point deadline)
 {
     duration need = policy::min_ttl_need(min_ttl.value_or(0));
     auto self = shared_from_this(); // a reload may drop this profile while we wait
     std::uint64_t waited_since = 0;
     for (;;) {
-        std::size_t mark = out.text.size();
-        if (step_get(need, waited_since, id, out) != get_step::wait)
-            co_return;
-        out.text.resize(mark);
+        if (auto outcome = step_get(need, waited_since))
+            co_return std::move(*outcome);
         waited_since = state_.token() ? state_.token()->serial : 1;
         if (!co_await attempt_done_.wait_until(deadline) && !stopped_) {
-            auto left = deadline - std::chrono::steady_clock::now();
-            if (left <= std::chrono::steady_clock::duration::zero()) {
-                proto::encode_error(out.text, id, {errc::timeout, "profile '" + cfg_.name + "': no token from the upstream in time"});
-                co_return;
-            }
+            if (deadline - std::chrono::steady_clock::now() <= std::chrono::steady_clock::duration::zero())
+                co_return get_timed_out(cfg_.name);
         }
     }
 }
@@ -237,11 +201,11 @@ awaitable<void> profile::attempt(auth_kind kind)
 
     if (auto error = co_await resolve_commands()) {
         if (!stopped_)
-            state_.transient_failure(std::move(*error), std::nullopt, svc_.clock.boot_now(), svc_.clock.wall_now(),
+            state_.transient_failure(error->message(), std::nullopt, svc_.clock.boot_now(), svc_.clock.wall_now(),
                                      svc_.uniform());
         co_return;
     }
-    if (!provider_) {
+    if (!provider_->needs_upstream()) {
         adopt_static_token();
         co_return;
     }
@@ -275,17 +239,16 @@ awaitable<void> profile::attempt(auth_kind kind)
 awaitable<auth_reply> profile::exchange(auth_kind kind)
 {
     const secret* rt = state_.refresh_token();
-    std::string_view what = kind == auth_kind::refresh ? "refresh" : "login";
     http_request req = kind == auth_kind::refresh ? provider_->refresh_request(cfg_, secrets_, rt ? rt->view() : "")
                                                   : provider_->login_request(cfg_, secrets_);
     if (client_auth_in_body_)
         provider_->put_client_auth_in_body(req, cfg_, secrets_);
-    auth_reply r = co_await call(req, what);
+    auth_reply r = co_await call(req, kind);
     if (client_auth_in_body_ || stopped_ || !provider_->client_auth_in_body_may_help(cfg_, secrets_, r))
         co_return r;
     log::info("profile ", cfg_.name, ": client refused in HTTP Basic (", r.message, "); trying the form body");
     provider_->put_client_auth_in_body(req, cfg_, secrets_);
-    r = co_await call(req, what);
+    r = co_await call(req, kind);
     if (r.result == auth_reply::outcome::ok) {
         client_auth_in_body_ = true;
         log::info("profile ", cfg_.name, ": the token endpoint takes the client's credentials in the form body; using it");
@@ -295,15 +258,17 @@ awaitable<auth_reply> profile::exchange(auth_kind kind)
     co_return r;
 }
 
-awaitable<auth_reply> profile::call(const http_request& req, std::string_view what)
+awaitable<auth_reply> profile::call(const http_request& req, auth_kind kind)
 {
+    std::string_view what = kind == auth_kind::refresh ? "refresh" : "login";
     http_outcome o = co_await svc_.upstream.exchange(cfg_.url, req, cfg_.timeout);
-    if (!o.error.empty()) {
+    o.response.received = svc_.clock.wall_now();
+    if (o.error) {
         auth_reply r;
-        r.message = std::string(what) + " failed: " + o.error;
+        r.message = std::string(what) + " failed: " + o.error->message();
         co_return r;
     }
-    co_return what == "refresh" ? provider_->read_refresh(o.response) : provider_->read_login(o.response);
+    co_return kind == auth_kind::refresh ? provider_->read_refresh(o.response) : provider_->read_login(o.response);
 }
 
 void profile::accept_token(auth_reply& reply, auth_kind kind)

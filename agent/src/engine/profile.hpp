@@ -4,10 +4,11 @@
 // timers, waking waiting requests). Runs on the agent's single io_context thread.
 #pragma once
 
-#include "serve/answer.hpp"
 #include "sys/async.hpp"
+#include "sys/error.hpp"
 #include "config/config.hpp"
 #include "engine/refresh_state.hpp"
+#include "engine/serving_rules.hpp"
 #include "secrets/secret_source.hpp"
 #include "engine/services.hpp"
 
@@ -21,12 +22,17 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace tokend::agent {
 
 class provider;
 struct auth_reply;
+
+// The answer to a get: the current token's answer fields (rendered once per token, in locked
+// memory; the dispatcher splices them into the answer line), or a wire error.
+using get_outcome = std::variant<std::shared_ptr<const secret>, serve_failure>;
 
 class profile : public std::enable_shared_from_this<profile> {
 public:
@@ -44,12 +50,11 @@ public:
     const std::string& name() const { return cfg_.name; }
     const profile_config& config() const { return cfg_; }
 
-    // Appends the answer to a get to `out`: the token at once when one is servable, else after
-    // waiting for the upstream (never past `deadline`), else the error. `min_ttl` in seconds.
-    // Callers hold a shared_ptr to the profile while this runs.
-    bool try_get(std::optional<double> min_ttl, std::string_view id, answer& out);
-    awaitable<void> get(std::optional<double> min_ttl, std::string_view id, answer& out,
-                        std::chrono::steady_clock::time_point deadline);
+    // The answer to a get decided now (serving_rules.hpp), or nullopt when it must wait for
+    // the upstream; then get() waits (never past `deadline`) and decides again. `min_ttl` in
+    // seconds. Callers hold a shared_ptr to the profile while get() runs.
+    std::optional<get_outcome> try_get(std::optional<double> min_ttl);
+    awaitable<get_outcome> get(std::optional<double> min_ttl, std::chrono::steady_clock::time_point deadline);
 
     void invalidate(std::optional<std::string_view> token_id);
     void add_secret(secret value); // `tok add`: the primary secret, held in memory only
@@ -67,16 +72,16 @@ public:
     void nudge() { timer_.cancel(); }
 
 private:
-    enum class get_step { served, failed, wait };
-    get_step step_get(duration need, std::uint64_t waited_since, std::string_view id, answer& out);
+    // Performs decide_get(): nullopt while the request must wait.
+    std::optional<get_outcome> step_get(duration need, std::uint64_t waited_since);
 
     awaitable<void> refresher();
     awaitable<void> attempt(auth_kind kind);
-    awaitable<std::optional<std::string>> resolve_commands();
+    awaitable<std::optional<agent_error>> resolve_commands();
     awaitable<void> recheck_primary_command();
     bool replace_primary(secret value); // true when the value differs from the one held
     void take_new_credentials(std::string_view how);
-    awaitable<auth_reply> call(const struct http_request& req, std::string_view what);
+    awaitable<auth_reply> call(const struct http_request& req, auth_kind kind);
     awaitable<auth_reply> exchange(auth_kind kind);
     void accept_token(auth_reply& reply, auth_kind kind);
     void adopt_static_token();

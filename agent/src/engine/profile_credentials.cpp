@@ -6,6 +6,8 @@
 
 #include "secrets/command.hpp"
 #include "sys/log.hpp"
+#include "upstream/providers/provider.hpp"
+#include "upstream/providers/registry.hpp"
 
 namespace tokend::agent {
 
@@ -39,7 +41,7 @@ bool profile::can_adopt(const profile_config& cfg, const profile_secrets& fresh,
 {
     if (!(cfg == cfg_) || cfg.refresh_margin.value_or(default_margin) != state_.refresh_margin())
         return false;
-    if (cfg.provider != provider_kind::static_token || (secret_added_ && cfg.token.how == secret_source::kind::none))
+    if (cfg.provider->instance().needs_upstream() || (secret_added_ && cfg.token.how == secret_source::kind::none))
         return true;
     const auto& now = secrets_.token;
     const auto& next = fresh.token;
@@ -82,14 +84,14 @@ awaitable<void> profile::recheck_primary_command()
     if (stopped_)
         co_return;
     if (!value)
-        log::warn("profile ", cfg_.name, ": after the reload: ", value.error());
+        log::warn("profile ", cfg_.name, ": after the reload: ", value.error().message());
     else if (replace_primary(std::move(*value)))
         take_new_credentials("changed (the command's answer differs)");
     else
         log::info("profile ", cfg_.name, ": after the reload the command gives the same credentials; nothing to do");
 }
 
-awaitable<std::optional<std::string>> profile::resolve_commands()
+awaitable<std::optional<agent_error>> profile::resolve_commands()
 {
     for (const secret_source* s : {&cfg_.password, &cfg_.api_secret, &cfg_.client_secret, &cfg_.token}) {
         std::optional<secret>& slot = secrets_.slot(*s, cfg_);
@@ -97,7 +99,7 @@ awaitable<std::optional<std::string>> profile::resolve_commands()
             continue;
         auto value = co_await run_secret_command(s->reference, cfg_.timeout, s->where);
         if (!value)
-            co_return value.error();
+            co_return std::move(value.error());
         slot = std::move(*value);
     }
     co_return std::nullopt;

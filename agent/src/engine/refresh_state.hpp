@@ -2,7 +2,7 @@
 // One profile's token life as a pure state machine: what to do next and when, what may be
 // served, and how each upstream outcome changes that. No I/O and no clock of its own: every
 // call takes `now` (CLOCK_BOOTTIME), so tests can drive it with any timeline. The `profile`
-// class executes its decisions. Policy: contract "Expiry and refresh policy", docs/refresh.md.
+// class executes its decisions. Policy: docs/refresh.md.
 #pragma once
 
 #include "sys/clock.hpp"

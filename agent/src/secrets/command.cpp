@@ -4,7 +4,7 @@
 #include "secrets/env_secret.hpp"
 #include "secrets/secret_source.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -28,7 +28,7 @@ extern char** environ;
 namespace tokend::agent {
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
-using result_t = boost::system::result<secret, std::string>;
+using result_t = boost::system::result<secret, agent_error>;
 using steady = std::chrono::steady_clock;
 
 namespace {
@@ -213,13 +213,13 @@ awaitable<result_t> run_secret_command(std::string command, duration timeout, st
     reap_leftovers();
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
-        co_return where + ": cannot create a pipe: " + std::strerror(errno);
+        co_return agent_error{agent_errc::command, where + ": cannot create a pipe: " + std::strerror(errno)};
     int spawn_error = 0;
     pid_t pid = spawn_shell(command, fds[1], spawn_error);
     ::close(fds[1]);
     asio::posix::stream_descriptor out(ex, fds[0]);
     if (pid < 0)
-        co_return where + ": cannot run /bin/sh: " + std::strerror(spawn_error);
+        co_return agent_error{agent_errc::command, where + ": cannot run /bin/sh: " + std::strerror(spawn_error)};
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     asio::posix::stream_descriptor exit_watch(ex);
     if (pidfd >= 0)
@@ -240,16 +240,14 @@ awaitable<result_t> run_secret_command(std::string command, duration timeout, st
     int status = 0;
     bool reaped = child.try_reap(status);
     std::string_view line = first_line(output);
-    result_t result = where + ": internal error";
     if (!exited)
-        result = where + ": command timed out after " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s";
-    else if (!reaped || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        result = where + ": command " + (reaped ? describe_status(status) : "could not be waited for");
-    else if (line.empty())
-        result = where + ": command printed nothing";
-    else
-        result = secret::copy_of(line);
-    co_return result;
+        co_return agent_error{agent_errc::timeout, where + ": command timed out after "
+                                                       + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s"};
+    if (!reaped || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        co_return agent_error{agent_errc::command, where + ": command " + (reaped ? describe_status(status) : "could not be waited for")};
+    if (line.empty())
+        co_return agent_error{agent_errc::command, where + ": command printed nothing"};
+    co_return result_t(secret::copy_of(line));
 }
 
 } // namespace tokend::agent

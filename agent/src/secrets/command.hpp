@@ -9,6 +9,7 @@
 #include "sys/async.hpp"
 #include "sys/clock.hpp"
 #include "secrets/secret.hpp"
+#include "sys/error.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -17,10 +18,11 @@
 
 namespace tokend::agent {
 
-// The first line of the command's stdout. Errors start with `where` and say what went wrong
-// (exit status, signal, timeout, empty output); they never include the output.
+// The first line of the command's stdout. Errors are agent_errc::timeout, or ::command for a
+// failure to start, an exit status, a signal or empty output; their detail starts with `where`
+// and never includes the output.
 // Arguments are taken by value: the coroutine outlives its caller's temporaries.
-awaitable<boost::system::result<secret, std::string>> run_secret_command(std::string command, duration timeout,
+awaitable<boost::system::result<secret, agent_error>> run_secret_command(std::string command, duration timeout,
                                                                          std::string where);
 
 // Whether a `*_command` child must not inherit the environment entry `name`: a variable an

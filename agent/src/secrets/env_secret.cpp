@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "secrets/env_secret.hpp"
 
+#include <tokend/proto/wipe.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -75,7 +77,7 @@ void remove_from_environment(const std::string& name)
         std::size_t length = std::strlen(entry);
         auto at = reinterpret_cast<std::uintptr_t>(entry);
         if (at >= block.first && at + length <= block.second)
-            wipe_bytes(entry, length);
+            proto::secure_wipe(entry, length);
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "secrets/secret.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <openssl/crypto.h>
 
@@ -15,12 +15,6 @@ bool init_secure_heap(std::size_t bytes)
 {
     // minsize 32: most secrets are short passwords; larger ones round up to a power of two.
     return CRYPTO_secure_malloc_init(bytes, 32) == 1;
-}
-
-void wipe_bytes(void* p, std::size_t n) noexcept
-{
-    if (p && n)
-        OPENSSL_cleanse(p, n);
 }
 
 void* secret_allocate(std::size_t bytes)

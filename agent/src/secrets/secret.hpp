@@ -73,8 +73,6 @@ struct secret_allocator {
     bool operator==(const secret_allocator<U>&) const noexcept { return true; }
 };
 
-void wipe_bytes(void* p, std::size_t n) noexcept;
-
 // A std::string-like buffer for secret text that is built piecewise. Beware its small-string
 // buffer: up to 15 bytes live inside the object, not on the heap, and are not wiped.
 using secret_string = std::basic_string<char, std::char_traits<char>, secret_allocator<char>>;

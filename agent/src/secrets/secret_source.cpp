@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "secrets/secret_source.hpp"
 
+#include "config/config.hpp"
 #include "secrets/env_secret.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,14 +20,19 @@ namespace {
 
 constexpr std::size_t max_secret_file = 64 * 1024;
 
-using read_result = boost::system::result<std::optional<secret>, std::string>;
+using read_result = boost::system::result<std::optional<secret>, agent_error>;
+
+agent_error unreadable(std::string detail)
+{
+    return {agent_errc::secret, std::move(detail)};
+}
 
 read_result from_text(std::string& text, const secret_source& s, std::string_view what)
 {
     std::string_view line = first_line(text);
     if (line.empty()) {
         proto::secure_wipe(text);
-        return s.where + ": " + std::string(what) + " is empty";
+        return unreadable(s.where + ": " + std::string(what) + " is empty");
     }
     secret value = secret::copy_of(line);
     proto::secure_wipe(text);
@@ -39,18 +45,18 @@ read_result read_file(const secret_source& s, const std::string& path, bool chec
     // O_NONBLOCK: a FIFO planted at the path must not hang start-up; it is refused below.
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return s.where + ": cannot open " + path + ": " + std::strerror(errno);
+        return unreadable(s.where + ": cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return s.where + ": " + path + " is not a regular file";
+        return unreadable(s.where + ": " + path + " is not a regular file");
     }
     if (check_mode && (st.st_uid != ::geteuid() || (st.st_mode & 077))) {
         ::close(fd);
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        return s.where + ": " + path + " must be owned by you and readable by you alone (mode " + mode
-               + "); chmod 600 " + path;
+        return unreadable(s.where + ": " + path + " must be owned by you and readable by you alone (mode " + mode
+                          + "); chmod 600 " + path);
     }
     // Sized by the file, not the limit: zeroing and wiping 64 KiB per secret made start-up with
     // thousands of profiles slow. One byte more than the size shows a file that grew meanwhile.
@@ -61,7 +67,7 @@ read_result read_file(const secret_source& s, const std::string& path, bool chec
     ::close(fd);
     if (n < 0) {
         proto::secure_wipe(text);
-        return s.where + ": cannot read " + path + ": " + std::strerror(err);
+        return unreadable(s.where + ": cannot read " + path + ": " + std::strerror(err));
     }
     text.resize(static_cast<std::size_t>(n));
     return from_text(text, s, path);
@@ -105,10 +111,10 @@ read_result read_secret(const secret_source& s)
         // Captured once, then gone from the environment: a reload gets the same value.
         std::optional<secret> v = capture_env_secret(s.reference);
         if (!v)
-            return s.where + ": environment variable " + s.reference + " is not set or empty";
+            return unreadable(s.where + ": environment variable " + s.reference + " is not set or empty");
         std::string_view line = first_line(v->view());
         if (line.empty())
-            return s.where + ": $" + s.reference + " is empty";
+            return unreadable(s.where + ": $" + s.reference + " is empty");
         return std::optional<secret>(secret::copy_of(line));
     }
     case kind::file:
@@ -117,7 +123,7 @@ read_result read_secret(const secret_source& s)
         // systemd's LoadCredential= puts the file in a directory only this service can read.
         const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
         if (!dir || !*dir)
-            return s.where + ": $CREDENTIALS_DIRECTORY is not set (it comes from systemd's LoadCredential=)";
+            return unreadable(s.where + ": $CREDENTIALS_DIRECTORY is not set (it comes from systemd's LoadCredential=)");
         return read_file(s, std::string(dir) + "/" + s.reference, false);
     }
     }
@@ -136,7 +142,7 @@ read_result secret_file_cache::read(const secret_source& s)
     return v;
 }
 
-boost::system::result<profile_secrets, std::string> read_profile_secrets(const profile_config& p,
+boost::system::result<profile_secrets, agent_error> read_profile_secrets(const profile_config& p,
                                                                         secret_file_cache& files)
 {
     profile_secrets out;

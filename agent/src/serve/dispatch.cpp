@@ -2,8 +2,8 @@
 #include "serve/dispatch.hpp"
 
 #include <tokend/proto/codec.hpp>
-#include <tokend/proto/json_text.hpp>
 #include <tokend/proto/limits.hpp>
+#include <tokend/proto/wipe.hpp>
 
 namespace tokend::agent {
 using proto::errc;
@@ -39,7 +39,9 @@ std::optional<pending_get> dispatcher::handle(std::string_view line, answer& out
         proto::encode_hello(out.text, req.id, {"tokend", TOKEND_VERSION, proto::protocol_version});
         break;
     case proto::op::get:
-        if (!target->try_get(req.min_ttl, req.id, out))
+        if (auto outcome = target->try_get(req.min_ttl))
+            render_get(out, req.id, std::move(*outcome));
+        else
             return pending_get{std::move(target), std::move(req.id), req.min_ttl};
         break;
     case proto::op::invalidate:
@@ -67,9 +69,14 @@ std::optional<pending_get> dispatcher::handle(std::string_view line, answer& out
     return std::nullopt;
 }
 
-awaitable<void> dispatcher::finish(pending_get& p, answer& out, std::chrono::steady_clock::time_point deadline)
+void render_get(answer& out, std::string_view id, get_outcome outcome)
 {
-    co_await p.target->get(p.min_ttl, p.id, out, deadline);
+    if (auto* fields = std::get_if<std::shared_ptr<const secret>>(&outcome)) {
+        out.set_token(id, std::move(*fields));
+    } else {
+        auto& failure = std::get<serve_failure>(outcome);
+        proto::encode_error(out.text, id, {failure.code, std::move(failure.text)});
+    }
 }
 
 } // namespace tokend::agent

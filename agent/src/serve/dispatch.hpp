@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Turns one request line into one answer line (proto/PROTOCOL.md). No sockets here: the
 // session feeds lines in and writes answers out. Only a get that must wait for the upstream
-// goes asynchronous; everything else, including a get of a fresh token, completes at once.
+// goes asynchronous (the session awaits profile::get, then render_get); everything else,
+// including a get of a fresh token, completes at once.
 #pragma once
 
 #include "engine/agent.hpp"
 #include "serve/answer.hpp"
-#include "sys/async.hpp"
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,6 +22,9 @@ struct pending_get {
     std::optional<double> min_ttl;
 };
 
+// Renders a get's outcome: the token's locked fields spliced in (answer.hpp), or the error.
+void render_get(answer& out, std::string_view id, get_outcome outcome);
+
 class dispatcher {
 public:
     // `reload` re-reads the config (the same path SIGHUP takes) and returns its error, if any.
@@ -31,7 +33,6 @@ public:
 
     // Puts the answer in `out` and returns nullopt, or returns the get still to finish.
     std::optional<pending_get> handle(std::string_view line, answer& out);
-    awaitable<void> finish(pending_get& p, answer& out, std::chrono::steady_clock::time_point deadline);
 
 private:
     agent& agent_;

@@ -23,10 +23,10 @@ namespace {
 
 // Answers once, without a session: the peer gets no other byte from us. A fresh socket's
 // send buffer is empty, so this short write cannot block.
-void answer_once(int fd, std::string_view code, std::string_view message)
+void answer_once(int fd, proto::errc code, std::string_view message)
 {
     std::string line;
-    proto::encode_error(line, "", {*proto::errc_from_string(code), std::string(message)});
+    proto::encode_error(line, "", {code, std::string(message)});
     [[maybe_unused]] auto n = ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -65,19 +65,19 @@ void listener::stop()
     reaper_.stop();
 }
 
-std::optional<std::pair<std::string_view, std::string_view>> listener::screen(int fd, bool out_of_descriptors)
+std::optional<std::pair<proto::errc, std::string_view>> listener::screen(int fd, bool out_of_descriptors)
 {
     ucred peer{};
     socklen_t len = sizeof peer;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0)
-        return std::pair{"permission_denied", "cannot identify the peer"};
+        return std::pair{proto::errc::permission_denied, "cannot identify the peer"};
     // Root may ask, as with ssh-agent: it can read our memory anyway.
     if (peer.uid != our_uid_ && peer.uid != 0) {
         if (auto line = refusals_.refused(peer.uid, peer.pid, refusal_log::clock::now()))
             log::warn(*line);
         else
             schedule_refusal_report();
-        return std::pair{"permission_denied", "this agent serves only its own user"};
+        return std::pair{proto::errc::permission_denied, "this agent serves only its own user"};
     }
     std::size_t cap = cx_.owner.settings().max_connections;
     if (out_of_descriptors || cx_.open >= cap) {
@@ -86,7 +86,7 @@ std::optional<std::pair<std::string_view, std::string_view>> listener::screen(in
                       cx_.open, " connections open");
         else
             log::warn("refused a connection from pid ", peer.pid, ": max_connections (", cap, ") reached");
-        return std::pair{"busy", "too many connections; try again shortly"};
+        return std::pair{proto::errc::busy, "too many connections; try again shortly"};
     }
     return std::nullopt;
 }

@@ -9,6 +9,8 @@
 #include "serve/refusal_log.hpp"
 #include "serve/session.hpp"
 
+#include <tokend/proto/error.hpp>
+
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -35,7 +37,7 @@ public:
 private:
     awaitable<void> accept_loop();
     // The refusal owed to a new connection, or nullopt when it may have a session; logged.
-    std::optional<std::pair<std::string_view, std::string_view>> screen(int fd, bool out_of_descriptors);
+    std::optional<std::pair<proto::errc, std::string_view>> screen(int fd, bool out_of_descriptors);
     bool shed_one();
     // Logs the counts of refusals refusals_ held back, once their minute is over.
     void schedule_refusal_report();

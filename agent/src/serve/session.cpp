@@ -6,6 +6,7 @@
 #include "serve/reaper.hpp"
 
 #include <tokend/proto/codec.hpp>
+#include <tokend/proto/limits.hpp>
 #include <tokend/proto/line_buffer.hpp>
 
 #include <boost/asio/write.hpp>
@@ -74,7 +75,8 @@ awaitable<void> session::run()
             out_.clear();
             if (auto pending = cx_.dispatch.handle(line, out_)) { // a get that waits for the upstream
                 deadline_.expires_at(steady::time_point::max());    // it keeps its own deadline
-                co_await cx_.dispatch.finish(*pending, out_, steady::now() + limits().request_timeout);
+                get_outcome got = co_await pending->target->get(pending->min_ttl, steady::now() + limits().request_timeout);
+                render_get(out_, pending->id, std::move(got));
             }
             bool ok = write_now();
             if (ok && sent_ < out_.size())
@@ -88,7 +90,8 @@ awaitable<void> session::run()
         }
         if (st == proto::line_buffer::status::too_large) {
             out_.clear();
-            proto::encode_error(out_.text, "", {proto::errc::too_large, "request line exceeds 65536 bytes; closing"});
+            proto::encode_error(out_.text, "", {proto::errc::too_large, "request line exceeds "
+                                                                  + std::to_string(proto::max_line_bytes) + " bytes; closing"});
             if (write_now() && sent_ < out_.size())
                 co_await write_rest();
             co_return;

@@ -35,7 +35,6 @@ public:
     // True when notified, false when the deadline passed or the wait was cancelled.
     awaitable<bool> wait_until(std::chrono::steady_clock::time_point deadline);
     void notify_all();
-    std::size_t waiting() const { return waiters_.size(); }
 
 private:
     struct waiter {

@@ -201,7 +201,7 @@ awaitable<void> daemon::handle_signals()
     }
 }
 
-// Contract: stop accepting, finish answering, remove the socket we created, exit 0.
+// docs/operations.md: stop accepting, finish answering, remove the socket we created, exit 0.
 awaitable<void> daemon::shut_down()
 {
     notify::stopping();

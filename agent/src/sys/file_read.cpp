@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "sys/file_read.hpp"
 
-#include <tokend/proto/json_text.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>

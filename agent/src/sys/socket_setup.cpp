@@ -213,14 +213,7 @@ fd_result listen_at(const std::string& path)
     return fd;
 }
 
-} // namespace
-
-std::string choose_socket_path(const std::optional<std::string>& option, const std::optional<std::string>& configured)
-{
-    return proto::socket_path(option ? std::optional<std::string_view>(*option) : std::nullopt,
-                              configured ? std::optional<std::string_view>(*configured) : std::nullopt);
-}
-
+// The socket systemd passed us, or -1 when we were not socket-activated.
 fd_result activated_socket()
 {
     int n = sd_listen_fds(1); // 1: unset LISTEN_* so children do not inherit them
@@ -239,6 +232,52 @@ fd_result activated_socket()
     if (flags < 0 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0)
         return "socket activation: fcntl: " + errno_text();
     return fd;
+}
+
+// Creates, binds and listens on `path`. The parent directory is created 0700 when missing; an
+// existing one is examined with lstat and refused unless it is a real directory of ours that
+// grants nothing to group or others. Takes PATH.lock first. A stale socket file is replaced;
+// one on which any process listens (answering or not) is not.
+socket_result bind_socket(const std::string& path)
+{
+    if (auto problem = socket_path_problem(path))
+        return *problem;
+    if (auto problem = check_directory(proto::socket_directory(path)))
+        return *problem;
+    auto s = lock_path(path);
+    if (!s)
+        return s;
+    // From here on we hold the lock: an error must release it, or a retry would find it held.
+    auto fail = [&](std::string why) {
+        unlink_if_ours(path + ".lock", s->lock_dev, s->lock_ino);
+        ::close(s->lock_fd);
+        return socket_result(std::move(why));
+    };
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return fail(path + " exists and is not a socket; refusing to replace it");
+        if (auto live = occupant(path))
+            return fail(*live);
+        ::unlink(path.c_str()); // stale: its agent is gone
+    }
+    auto fd = listen_at(path);
+    if (!fd)
+        return fail(fd.error());
+    s->fd = *fd;
+    if (::lstat(path.c_str(), &st) == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
+    return s;
+}
+
+} // namespace
+
+std::string choose_socket_path(const std::optional<std::string>& option, const std::optional<std::string>& configured)
+{
+    return proto::socket_path(option ? std::optional<std::string_view>(*option) : std::nullopt,
+                              configured ? std::optional<std::string_view>(*configured) : std::nullopt);
 }
 
 std::optional<std::string> socket_path_problem(const std::string& path)
@@ -273,40 +312,6 @@ void remove_socket_file(const listening_socket& s)
     // The lock stays held (its descriptor closes at exit); unlinking it lets a newer agent
     // take the path while we finish answering.
     unlink_if_ours(s.path + ".lock", s.lock_dev, s.lock_ino);
-}
-
-socket_result bind_socket(const std::string& path)
-{
-    if (auto problem = socket_path_problem(path))
-        return *problem;
-    if (auto problem = check_directory(proto::socket_directory(path)))
-        return *problem;
-    auto s = lock_path(path);
-    if (!s)
-        return s;
-    // From here on we hold the lock: an error must release it, or a retry would find it held.
-    auto fail = [&](std::string why) {
-        unlink_if_ours(path + ".lock", s->lock_dev, s->lock_ino);
-        ::close(s->lock_fd);
-        return socket_result(std::move(why));
-    };
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode))
-            return fail(path + " exists and is not a socket; refusing to replace it");
-        if (auto live = occupant(path))
-            return fail(*live);
-        ::unlink(path.c_str()); // stale: its agent is gone
-    }
-    auto fd = listen_at(path);
-    if (!fd)
-        return fail(fd.error());
-    s->fd = *fd;
-    if (::lstat(path.c_str(), &st) == 0) {
-        s->dev = st.st_dev;
-        s->ino = st.st_ino;
-    }
-    return s;
 }
 
 } // namespace tokend::agent

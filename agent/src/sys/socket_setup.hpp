@@ -43,13 +43,4 @@ boost::system::result<listening_socket, std::string> open_listening_socket(const
 // newer agent may have replaced them since we stopped listening. Idempotent.
 void remove_socket_file(const listening_socket& s);
 
-// Lower-level steps, for tests.
-// The socket systemd passed us, or -1 when we were not socket-activated.
-boost::system::result<int, std::string> activated_socket();
-// Creates, binds and listens on `path`. The parent directory is created 0700 when missing; an
-// existing one is examined with lstat and refused unless it is a real directory of ours that
-// grants nothing to group or others. Takes PATH.lock first. A stale socket file is replaced;
-// one on which any process listens (answering or not) is not.
-boost::system::result<listening_socket, std::string> bind_socket(const std::string& path);
-
 } // namespace tokend::agent

@@ -12,7 +12,10 @@ namespace tokend::agent {
 template <class String>
 void base64_encode(std::string_view in, String& out);
 
-// Decodes base64url, with or without padding; nullopt on any invalid character.
+// Decodes base64url, with or without trailing '=' padding. It also takes the standard
+// alphabet's '+' and '/' (a JWT's claims are read leniently: a token the issuer encoded that
+// way still has an expiry); nullopt on any other character, a '=' before the end, or a length
+// no encoding has. Bits left over after the last whole byte are ignored.
 std::optional<std::string> base64url_decode(std::string_view in);
 
 namespace detail {

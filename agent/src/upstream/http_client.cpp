@@ -66,25 +66,27 @@ std::string seconds_text(duration d)
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
 
-// Says what failed in words a user can act on; TLS verification names the reason.
-std::string describe(std::string_view step, const endpoint& to, const boost::system::error_code& ec,
-                     duration timeout, SSL* tls = nullptr)
+// Says what failed in words a user can act on; TLS verification names the reason. A failure
+// inside a TLS session is `tls` only while the handshake runs or a certificate was refused.
+agent_error describe(std::string_view step, const endpoint& to, const boost::system::error_code& ec,
+                     duration timeout, SSL* tls = nullptr, bool handshake = false)
 {
     std::string where = std::string(step) + " " + to.host + ":" + to.port;
     if (ec == beast::error::timeout)
-        return where + " timed out (timeout " + seconds_text(timeout) + ")";
+        return {agent_errc::timeout, where + " timed out (timeout " + seconds_text(timeout) + ")"};
     if (ec == asio::error::operation_aborted)
-        return where + " was cancelled";
+        return {agent_errc::cancelled, where + " was cancelled"};
     if (tls) {
         long v = SSL_get_verify_result(tls);
         if (v != X509_V_OK)
-            return where + " failed: certificate rejected: " + X509_verify_cert_error_string(v);
+            return {agent_errc::tls, where + " failed: certificate rejected: " + X509_verify_cert_error_string(v)};
     }
+    agent_errc code = handshake ? agent_errc::tls : agent_errc::transport;
     if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof)
-        return where + " failed: the connection closed before a complete response";
+        return {code, where + " failed: the connection closed before a complete response"};
     if (ec == http::error::body_limit)
-        return where + " failed: the response is larger than 1 MiB";
-    return where + " failed: " + ec.message();
+        return {code, where + " failed: the response is larger than 1 MiB"};
+    return {code, where + " failed: " + ec.message()};
 }
 
 bool is_ip_literal(const std::string& host)
@@ -102,21 +104,22 @@ bool is_loopback(const asio::ip::address& a)
 // name says (docs/configuration.md, "Plain http"). None left is an error naming the host and
 // an address it resolved to; nothing has been connected to or sent.
 std::vector<tcp::endpoint> addresses_to_try(const endpoint& to, const tcp::resolver::results_type& found,
-                                            std::string& error)
+                                            std::optional<agent_error>& error)
 {
     std::vector<tcp::endpoint> out;
     for (const auto& entry : found)
         if (!to.loopback_only || is_loopback(entry.endpoint().address()))
             out.push_back(entry.endpoint());
     if (out.empty() && !found.empty())
-        error = "refusing plain http:// to " + to.host + ": it resolves to "
-                + found.begin()->endpoint().address().to_string()
-                + ", which is not a loopback address (127.0.0.0/8, ::1); nothing was sent; use https:// or set "
-                  "allow_insecure_http = true";
+        error = agent_error{agent_errc::not_loopback,
+                            "refusing plain http:// to " + to.host + ": it resolves to "
+                                + found.begin()->endpoint().address().to_string()
+                                + ", which is not a loopback address (127.0.0.0/8, ::1); nothing was sent; use "
+                                  "https:// or set allow_insecure_http = true"};
     return out;
 }
 
-std::unique_ptr<ssl::context> make_context(const ca_bundle* ca, std::string& error)
+std::unique_ptr<ssl::context> make_context(const ca_bundle* ca, std::optional<agent_error>& error)
 {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
     boost::system::error_code ec;
@@ -127,7 +130,8 @@ std::unique_ptr<ssl::context> make_context(const ca_bundle* ca, std::string& err
     if (!ec && ca) // from memory: the file was read, and checked, at load or reload
         ctx->add_certificate_authority(asio::buffer(ca->pem), ec);
     if (ec) {
-        error = "cannot load the trust store" + (ca ? " with " + ca->path : std::string()) + ": " + ec.message();
+        error = agent_error{agent_errc::tls, "cannot load the trust store" + (ca ? " with " + ca->path : std::string())
+                                                 + ": " + ec.message()};
         return nullptr;
     }
     return ctx;
@@ -186,13 +190,13 @@ awaitable<http_outcome> send_and_receive(Stream& stream, const endpoint& to, con
 
 https_transport::https_transport()
 {
-    std::string error;
+    std::optional<agent_error> error;
     system_store_ = make_context(nullptr, error); // on failure, each TLS login reports it
 }
 
 https_transport::~https_transport() = default;
 
-ssl::context* https_transport::context_for(const std::shared_ptr<const ca_bundle>& ca, std::string& error)
+ssl::context* https_transport::context_for(const std::shared_ptr<const ca_bundle>& ca, std::optional<agent_error>& error)
 {
     if (!ca) {
         if (!system_store_)
@@ -222,19 +226,19 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
     auto resolved = co_await (resolver.async_resolve(to.host, to.port, nothrow_awaitable)
                               || timer.async_wait(nothrow_awaitable));
     if (resolved.index() == 1) {
-        out.error = "resolving " + to.host + " timed out (timeout " + seconds_text(timeout) + ")";
+        out.error = agent_error{agent_errc::timeout, "resolving " + to.host + " timed out (timeout " + seconds_text(timeout) + ")"};
         co_return out;
     }
     auto [rec, endpoints] = std::get<0>(resolved);
     if (rec) {
-        out.error = "cannot resolve " + to.host + ": " + rec.message();
+        out.error = agent_error{agent_errc::dns, "cannot resolve " + to.host + ": " + rec.message()};
         co_return out;
     }
 
     std::vector<tcp::endpoint> addresses = addresses_to_try(to, endpoints, out.error);
     if (addresses.empty()) {
-        if (out.error.empty())
-            out.error = "cannot resolve " + to.host + ": no address";
+        if (!out.error)
+            out.error = agent_error{agent_errc::dns, "cannot resolve " + to.host + ": no address"};
         co_return out;
     }
 
@@ -261,12 +265,12 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if ((is_ip_literal(to.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, to.host.c_str())
                                 : X509_VERIFY_PARAM_set1_host(param, to.host.c_str(), 0)) != 1) {
-        out.error = "cannot verify the host name " + to.host;
+        out.error = agent_error{agent_errc::tls, "cannot verify the host name " + to.host};
         co_return out;
     }
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow_awaitable);
     if (hec) {
-        out.error = describe("TLS handshake with", to, hec, timeout, tls);
+        out.error = describe("TLS handshake with", to, hec, timeout, tls, true);
         co_return out;
     }
     // No close_notify on the way out: the response is complete (Content-Length or chunked),

@@ -7,14 +7,16 @@
 
 #include "sys/async.hpp"
 #include "sys/clock.hpp"
-#include "config/config.hpp"
 #include "secrets/secret.hpp"
+#include "sys/error.hpp"
+#include "upstream/endpoint.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,10 +40,11 @@ struct http_response {
     unsigned status = 0;
     secret_string body;
     std::string retry_after; // the Retry-After header, verbatim
+    wall_time received{};    // when it arrived, by the caller's clock: an HTTP-date Retry-After counts from it
 };
 
 struct http_outcome {
-    std::string error; // empty when a response arrived (whatever its status)
+    std::optional<agent_error> error; // none when a response arrived (whatever its status)
     http_response response;
 };
 
@@ -49,7 +52,7 @@ class transport {
 public:
     virtual ~transport() = default;
     // Sends `req` to `to` and reads the answer, all within `timeout`. Network and TLS failures
-    // come back as `error` text (never thrown); bodies above 1 MiB are refused. With
+    // come back as `error` values (never thrown); bodies above 1 MiB are refused. With
     // `to.loopback_only`, addresses that are not loopback are never connected to.
     virtual awaitable<http_outcome> exchange(const endpoint& to, const http_request& req, duration timeout) = 0;
 };
@@ -66,7 +69,7 @@ private:
     // costs milliseconds, which 10,000 profiles sharing a ca_file must not pay each. A context
     // lives only as long as some profile's config holds its bundle, so what a reload removed
     // or re-read is never trusted again.
-    boost::asio::ssl::context* context_for(const std::shared_ptr<const ca_bundle>& ca, std::string& error);
+    boost::asio::ssl::context* context_for(const std::shared_ptr<const ca_bundle>& ca, std::optional<agent_error>& error);
     std::unique_ptr<boost::asio::ssl::context> system_store_;
     std::map<std::weak_ptr<const ca_bundle>, std::unique_ptr<boost::asio::ssl::context>, std::owner_less<>> with_ca_;
 };

@@ -3,6 +3,7 @@
 // (docs/client.md; wire format in proto/PROTOCOL.md). Includes only the standard library.
 #pragma once
 
+#include <tok/error_codes.h>
 #include <tok/export.h>
 
 #include <chrono>
@@ -18,22 +19,15 @@
 
 namespace tok {
 
-// Error codes. 1..11 are the agent's wire codes, in wire order; the rest arise in the client.
+// Error codes, one per entry of TOK_WIRE_ERRORS and TOK_CLIENT_ERRORS in <tok/error_codes.h>,
+// with the numbers and meanings there (errc::unknown_profile is 3, ...): 1..11 are the agent's
+// wire codes; agent_unreachable (12) and protocol_error (13) arise in the client.
+#define TOK_ERRC_ENUMERATOR_(value, name, C_NAME, message, description) name = value,
 enum class errc {
-    bad_request = 1,      // malformed request, or min_ttl longer than the token lifetime
-    unknown_op,           // the agent does not know the operation (an older tokend)
-    unknown_profile,      // the profile is not configured
-    no_credentials,       // the profile has no password yet: `tok add PROFILE`
-    credentials_rejected, // the upstream refused the login
-    upstream_unavailable, // the upstream fails transiently and no valid token is left
-    timeout,              // no answer in time (the agent's or the client's deadline)
-    too_large,            // the request line exceeded the agent's limit
-    permission_denied,    // the agent refused our uid, or the socket is not ours to open
-    busy,                 // the agent is at its connection limit
-    internal,             // a bug in the agent
-    agent_unreachable = 12, // no socket at the path, or a stale one nobody listens on
-    protocol_error = 13,    // the peer's answer is not tokend's protocol
+    TOK_WIRE_ERRORS(TOK_ERRC_ENUMERATOR_)
+    TOK_CLIENT_ERRORS(TOK_ERRC_ENUMERATOR_)
 };
+#undef TOK_ERRC_ENUMERATOR_
 
 // Category "tok"; message(ev) is a short generic text. The agent's own, more precise message
 // for the last failure is client::last_error_message().
@@ -147,6 +141,18 @@ public:
     // Checks that a tokend answers and tells its version.
     agent_info hello();
     agent_info hello(std::error_code& ec);
+
+    // The same operations, also handing out the agent's answer line as it came (one JSON
+    // object without the newline) in `raw_answer` whenever one arrived, error answers
+    // included; otherwise `raw_answer` is left empty. For tools that pass the answer on, as
+    // `tok --json` does. After get() it holds the token: wipe it when done.
+    token get(std::string_view profile, const get_options& options, std::error_code& ec, std::string& raw_answer);
+    void invalidate(std::string_view profile, std::string_view token_id, std::error_code& ec,
+                    std::string& raw_answer);
+    std::vector<profile_status> status(std::string_view profile, std::error_code& ec, std::string& raw_answer);
+    void add(std::string_view profile, std::string_view password, std::error_code& ec, std::string& raw_answer);
+    void reload(std::error_code& ec, std::string& raw_answer);
+    agent_info hello(std::error_code& ec, std::string& raw_answer);
 
     // The socket this client talks to (resolved at construction).
     const std::string& socket_path() const noexcept;

@@ -4,6 +4,7 @@
 #ifndef TOK_TOK_H
 #define TOK_TOK_H
 
+#include <tok/error_codes.h>
 #include <tok/export.h>
 
 #include <stddef.h>
@@ -13,26 +14,17 @@
 extern "C" {
 #endif
 
-/* Error codes. 1..11 are the agent's wire codes; 12.. arise in the client. Stable ABI. */
+/* Error codes: TOK_ERR_<C_NAME> for every entry of <tok/error_codes.h>, with its number there
+ * (e.g. TOK_ERR_UNKNOWN_PROFILE = 3). 1..11 are the agent's wire codes; 12.. arise in the client
+ * (TOK_ERR_BUFFER_TOO_SMALL: see tok_header()). Stable ABI. */
+#define TOK_ERROR_ENUMERATOR_(value, name, C_NAME, message, description) TOK_ERR_##C_NAME = value,
 enum tok_error {
     TOK_OK = 0,
-    TOK_ERR_BAD_REQUEST = 1,
-    TOK_ERR_UNKNOWN_OP = 2,
-    TOK_ERR_UNKNOWN_PROFILE = 3,
-    TOK_ERR_NO_CREDENTIALS = 4,
-    TOK_ERR_CREDENTIALS_REJECTED = 5,
-    TOK_ERR_UPSTREAM_UNAVAILABLE = 6,
-    TOK_ERR_TIMEOUT = 7,
-    TOK_ERR_TOO_LARGE = 8,
-    TOK_ERR_PERMISSION_DENIED = 9,
-    TOK_ERR_BUSY = 10,
-    TOK_ERR_INTERNAL = 11,
-    TOK_ERR_AGENT_UNREACHABLE = 12, /* no socket, or a stale one */
-    TOK_ERR_PROTOCOL = 13,          /* the peer does not speak tokend's protocol */
-    TOK_ERR_INVALID_ARGUMENT = 14,  /* a NULL or otherwise unusable argument */
-    TOK_ERR_BUFFER_TOO_SMALL = 15,  /* see tok_header(): *needed tells the size */
-    TOK_ERR_NO_MEMORY = 16
+    TOK_WIRE_ERRORS(TOK_ERROR_ENUMERATOR_)
+    TOK_CLIENT_ERRORS(TOK_ERROR_ENUMERATOR_)
+    TOK_C_API_ERRORS(TOK_ERROR_ENUMERATOR_)
 };
+#undef TOK_ERROR_ENUMERATOR_
 
 /* A connection to one tokend. Thread-safe: one handle may be shared between threads. */
 typedef struct tok_client tok_client;

@@ -5,9 +5,9 @@
 #include "password.hpp"
 #include "report.hpp"
 
-#include "session.hpp"
+#include <tok/client.hpp>
 
-#include "wipe.hpp"
+#include <tokend/proto/wipe.hpp>
 
 #include <unistd.h>
 
@@ -15,12 +15,12 @@
 
 namespace tok::cli {
 
-int run_add(const invocation& inv, detail::session& s)
+int run_add(const invocation& inv, tok::client& c)
 {
     const std::string& profile = inv.operands[0];
     struct wiped {
         std::string text;
-        ~wiped() { wipe(text); }
+        ~wiped() { tokend::proto::secure_wipe(text); }
     } password;
     std::string error = inv.read_stdin ? read_password_line(STDIN_FILENO, password.text)
                                        : read_password_from_tty("Password for profile '" + profile + "': ", password.text);
@@ -30,7 +30,8 @@ int run_add(const invocation& inv, detail::session& s)
         return report(exit_usage, "empty password; nothing was sent");
 
     std::string raw;
-    auto ec = s.add(profile, password.text, inv.json ? &raw : nullptr);
+    std::error_code ec;
+    c.add(profile, password.text, ec, raw);
     int code = ec ? report_failure(ec) : exit_ok;
     if (inv.json && !raw.empty()) {
         raw += '\n';

@@ -5,7 +5,7 @@
 #include "report.hpp"
 #include "status_table.hpp"
 
-#include "session.hpp"
+#include <tok/client.hpp>
 
 namespace tok::cli {
 namespace {
@@ -23,12 +23,12 @@ int finish(std::error_code ec, const invocation& inv, std::string& raw)
 
 } // namespace
 
-int run_status(const invocation& inv, detail::session& s)
+int run_status(const invocation& inv, tok::client& c)
 {
-    std::vector<profile_status> profiles;
     std::string raw;
+    std::error_code ec;
     std::string_view profile = inv.operands.empty() ? std::string_view() : inv.operands[0];
-    auto ec = s.status(profile, profiles, inv.json ? &raw : nullptr);
+    std::vector<profile_status> profiles = c.status(profile, ec, raw);
     if (ec || inv.json)
         return finish(ec, inv, raw);
     if (profiles.empty())
@@ -36,21 +36,22 @@ int run_status(const invocation& inv, detail::session& s)
     return print(render_status_table(profiles, std::chrono::system_clock::now()));
 }
 
-int run_ping(const invocation& inv, detail::session& s)
+int run_ping(const invocation& inv, tok::client& c)
 {
-    agent_info info;
     std::string raw;
-    auto ec = s.hello(info, inv.json ? &raw : nullptr);
+    std::error_code ec;
+    agent_info info = c.hello(ec, raw);
     if (ec || inv.json)
         return finish(ec, inv, raw);
     return print(info.agent + " " + info.version + " (protocol " + std::to_string(info.protocol) + ") at "
-                 + s.socket_path() + "\n");
+                 + c.socket_path() + "\n");
 }
 
-int run_reload(const invocation& inv, detail::session& s)
+int run_reload(const invocation& inv, tok::client& c)
 {
     std::string raw;
-    auto ec = s.reload(inv.json ? &raw : nullptr);
+    std::error_code ec;
+    c.reload(ec, raw);
     return finish(ec, inv, raw);
 }
 

@@ -11,9 +11,9 @@
 #include "commands.hpp"
 #include "curl_args.hpp"
 #include "report.hpp"
-#include "wipe.hpp"
 
-#include "session.hpp"
+#include <tok/client.hpp>
+#include <tokend/proto/wipe.hpp>
 
 #include <unistd.h>
 
@@ -68,7 +68,7 @@ int header_file(const tok::token& t)
     for (const auto& [name, value] : t.headers)
         lines.append(name).append(": ").append(value).append("\n");
     bool ok = ::pwrite(fd, lines.data(), lines.size(), 0) == static_cast<ssize_t>(lines.size());
-    wipe(lines);
+    tokend::proto::secure_wipe(lines);
     if (!ok) {
         ::close(fd);
         return -1;
@@ -117,14 +117,15 @@ attempt_result attempt(const tok::token& t, const invocation& inv, const curl_ar
 
 } // namespace
 
-int run_curl(const invocation& inv, detail::session& s)
+int run_curl(const invocation& inv, tok::client& c)
 {
     const std::string& profile = inv.operands[0];
     curl_arg_facts facts = scan_curl_args(inv.passthrough);
     bool retry_possible = replayable(facts) && !facts.dumps_headers;
 
-    tok::token first;
-    if (auto ec = s.get(profile, {}, first))
+    std::error_code ec;
+    tok::token first = c.get(profile, ec);
+    if (ec)
         return report_failure(ec);
     fd_guard capture(retry_possible ? make_memfd("tok-curl-stdout") : -1);
     if (retry_possible && capture.get() < 0)
@@ -137,13 +138,13 @@ int run_curl(const invocation& inv, detail::session& s)
         return finish(r);
     }
     // The API refused the token: report exactly that token, so a newer one is not dropped.
-    if (auto ec = s.invalidate(profile, first.id))
+    if (c.invalidate(profile, first.id, ec); ec)
         report_failure(ec);
     if (!retry_possible) // stdin was consumed: the 401 answer stands
         return finish(r);
 
-    tok::token fresh;
-    if (auto ec = s.get(profile, {}, fresh))
+    tok::token fresh = c.get(profile, ec);
+    if (ec)
         return report_failure(ec);
     return finish(attempt(fresh, inv, facts, -1));
 }

@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "report.hpp"
 
-#include "session.hpp"
+#include <tok/client.hpp>
 
 #include <unistd.h>
 
@@ -15,10 +15,11 @@
 
 namespace tok::cli {
 
-int run_exec(const invocation& inv, detail::session& s)
+int run_exec(const invocation& inv, tok::client& c)
 {
-    tok::token t;
-    if (auto ec = s.get(inv.operands[0], {}, t))
+    std::error_code ec;
+    tok::token t = c.get(inv.operands[0], ec);
+    if (ec)
         return report_failure(ec);
     std::string authorization = "Bearer " + t.value;
     for (const auto& [name, value] : t.headers)

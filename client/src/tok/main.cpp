@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// tok: argv -> one command -> exit code (contract, "tok"). Start-up stays minimal: no
+// tok: argv -> one command -> exit code (docs/client.md). Start-up stays minimal: no
 // iostreams, no locale, one connection.
 #include "args.hpp"
 #include "commands.hpp"
 #include "report.hpp"
 
-#include "session.hpp"
+#include <tok/client.hpp>
 
 #include <cstdio>
+#include <utility>
 
 using namespace tok::cli;
 
@@ -18,17 +19,17 @@ int dispatch(const invocation& inv)
     tok::client_options options;
     options.socket_path = inv.socket;
     options.timeout = inv.timeout;
-    tok::detail::session s(options);
+    tok::client c(std::move(options));
     switch (inv.cmd) {
-    case command::header: return run_header(inv, s);
-    case command::token: return run_token(inv, s);
-    case command::curl: return run_curl(inv, s);
-    case command::exec: return run_exec(inv, s);
-    case command::status: return run_status(inv, s);
-    case command::invalidate: return run_invalidate(inv, s);
-    case command::add: return run_add(inv, s);
-    case command::reload: return run_reload(inv, s);
-    case command::ping: return run_ping(inv, s);
+    case command::header: return run_header(inv, c);
+    case command::token: return run_token(inv, c);
+    case command::curl: return run_curl(inv, c);
+    case command::exec: return run_exec(inv, c);
+    case command::status: return run_status(inv, c);
+    case command::invalidate: return run_invalidate(inv, c);
+    case command::add: return run_add(inv, c);
+    case command::reload: return run_reload(inv, c);
+    case command::ping: return run_ping(inv, c);
     case command::help:
     case command::none: break;
     }

@@ -3,7 +3,7 @@
 
 #include "report.hpp"
 
-#include "wipe.hpp"
+#include <tokend/proto/wipe.hpp>
 
 #include <unistd.h>
 
@@ -121,7 +121,7 @@ int print_secret(std::string& text)
         rc = report(exit_error, "the agent's answer holds control characters; not printing it");
     else if (!write_all(STDOUT_FILENO, text))
         rc = report(exit_error, std::string("writing to stdout: ") + std::strerror(errno));
-    wipe(text);
+    tokend::proto::secure_wipe(text);
     return rc;
 }
 

@@ -4,7 +4,7 @@
 
 #include "output.hpp"
 
-#include "wipe.hpp"
+#include <tokend/proto/wipe.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -39,7 +39,7 @@ std::string read_line(int fd, std::string& out)
         if (r < 0 && errno == EINTR && !caught_signal)
             continue;
         if (r < 0) {
-            wipe(buf.data(), n);
+            tokend::proto::secure_wipe(buf.data(), n);
             return caught_signal ? "interrupted" : std::string("reading the password: ") + std::strerror(errno);
         }
         if (r == 0 || buf[n] == '\n') {
@@ -55,7 +55,7 @@ std::string read_line(int fd, std::string& out)
         --n;
     if (error.empty())
         out.assign(buf.data(), n);
-    wipe(buf.data(), buf.size());
+    tokend::proto::secure_wipe(buf.data(), buf.size());
     return error;
 }
 
@@ -96,7 +96,7 @@ std::string read_password_from_tty(const std::string& prompt, std::string& out)
         ::sigaction(watched[i], &old[i], nullptr);
     ::close(tty);
     if (caught_signal) {
-        wipe(out);
+        tokend::proto::secure_wipe(out);
         ::raise(caught_signal); // now with the old disposition
     }
     return error;

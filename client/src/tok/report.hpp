@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// tok's exit codes (contract, "tok") and its one-line error messages that say what to do.
+// tok's exit codes (docs/client.md, "Exit codes") and its one-line error messages that say what to do.
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 // the login (harmless, per the reference) and with every served header set.
 #include "upstream/providers/aviate.hpp"
 
+#include "upstream/providers/registry.hpp"
 #include "upstream/providers/reply.hpp"
 
 namespace tokend::agent {
@@ -34,5 +35,29 @@ served_headers aviate_provider::extra_headers(const profile_config& p, const pro
         h.emplace_back("X-Killbill-ApiSecret", s.api_secret->clone());
     return h;
 }
+
+} // namespace tokend::agent
+
+namespace tokend::agent {
+namespace {
+
+constexpr std::string_view aviate_keys[] = {"url",     "ca_file", "allow_insecure_http", "timeout",
+                                            "refresh_margin", "email", "api_key"};
+constexpr std::string_view aviate_secrets[] = {"password", "api_secret"};
+
+} // namespace
+
+extern const provider_descriptor aviate_descriptor{
+    .name = "aviate",
+    .url_key = "url",
+    .keys = aviate_keys,
+    .secrets = aviate_secrets,
+    .missing_key = [](const profile_config& p) -> std::string_view { return p.email.empty() ? "email" : ""; },
+    .primary_secret = [](const profile_config& p) -> const secret_source& { return p.password; },
+    .instance = []() -> const provider& {
+        static const aviate_provider instance;
+        return instance;
+    },
+};
 
 } // namespace tokend::agent

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "upstream/providers/json_login.hpp"
 
+#include "upstream/providers/registry.hpp"
 #include "upstream/providers/reply.hpp"
 
 #include <tokend/proto/json_text.hpp>
@@ -48,5 +49,51 @@ auth_reply json_login_provider::read(const http_response& r, std::string_view ca
         return true;
     });
 }
+
+} // namespace tokend::agent
+
+namespace tokend::agent {
+namespace {
+
+constexpr std::string_view json_login_keys[] = {"url", "ca_file", "allow_insecure_http", "timeout", "refresh_margin", "email"};
+constexpr std::string_view json_login_secrets[] = {"password"};
+
+std::string_view missing_email(const profile_config& p)
+{
+    return p.email.empty() ? "email" : "";
+}
+
+const secret_source& password_of(const profile_config& p)
+{
+    return p.password;
+}
+
+} // namespace
+
+extern const provider_descriptor killb_descriptor{
+    .name = "killb",
+    .url_key = "url",
+    .keys = json_login_keys,
+    .secrets = json_login_secrets,
+    .missing_key = missing_email,
+    .primary_secret = password_of,
+    .instance = []() -> const provider& {
+        static const json_login_provider instance("/api/v2/auth/login", "/api/v2/auth/refresh", true);
+        return instance;
+    },
+};
+
+extern const provider_descriptor novabilling_descriptor{
+    .name = "novabilling",
+    .url_key = "url",
+    .keys = json_login_keys,
+    .secrets = json_login_secrets,
+    .missing_key = missing_email,
+    .primary_secret = password_of,
+    .instance = []() -> const provider& {
+        static const json_login_provider instance("/api/auth/login", "/api/auth/refresh", false);
+        return instance;
+    },
+};
 
 } // namespace tokend::agent

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "upstream/providers/oauth2.hpp"
 
+#include "upstream/providers/registry.hpp"
 #include "upstream/providers/reply.hpp"
 
 #include <boost/json.hpp>
@@ -137,5 +138,43 @@ void oauth2_provider::put_client_auth_in_body(http_request& r, const profile_con
     add_param(r.body, "client_id", p.client_id);
     add_param(r.body, "client_secret", s.client_secret->view());
 }
+
+} // namespace tokend::agent
+
+namespace tokend::agent {
+namespace {
+
+constexpr std::string_view oauth2_keys[] = {"token_url", "ca_file", "allow_insecure_http", "timeout", "refresh_margin",
+                                            "client_id", "client_auth", "grant", "scope", "username", "email"};
+constexpr std::string_view oauth2_secrets[] = {"client_secret", "password"};
+
+std::string_view oauth2_missing_key(const profile_config& p)
+{
+    bool password_grant = p.grant == oauth2_grant::password;
+    if (password_grant && p.email.empty())
+        return "username";
+    if (p.client_id.empty())
+        return "client_id";
+    if (password_grant && p.client_secret.how == secret_source::kind::none)
+        return "client_secret";
+    return "";
+}
+
+} // namespace
+
+extern const provider_descriptor oauth2_descriptor{
+    .name = "oauth2",
+    .url_key = "token_url",
+    .keys = oauth2_keys,
+    .secrets = oauth2_secrets,
+    .missing_key = oauth2_missing_key,
+    .primary_secret = [](const profile_config& p) -> const secret_source& {
+        return p.grant == oauth2_grant::password ? p.password : p.client_secret;
+    },
+    .instance = []() -> const provider& {
+        static const oauth2_provider instance;
+        return instance;
+    },
+};
 
 } // namespace tokend::agent

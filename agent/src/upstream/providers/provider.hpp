@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // What each upstream API needs: how to build its login and refresh calls and how to read
-// their answers (contract, "Providers"; docs/providers.md). Pure: no sockets, no clocks.
+// their answers (docs/providers.md). Pure: no sockets, no clocks (the time an answer arrived
+// comes with it, http_response::received). Each provider's descriptor (registry.hpp) says
+// which config keys it takes.
 #pragma once
 
 #include "sys/clock.hpp"
 #include "config/config.hpp"
-#include "upstream/http_client.hpp"
 #include "secrets/secret.hpp"
 #include "secrets/secret_source.hpp"
+#include "upstream/http_client.hpp"
 
 #include <tokend/proto/message.hpp>
 
@@ -35,6 +37,9 @@ struct auth_reply {
 class provider {
 public:
     virtual ~provider() = default;
+    // False for static: its token is served as configured and nothing is sent upstream, so
+    // none of the calls below is made (engine/profile.cpp adopts the token instead).
+    virtual bool needs_upstream() const { return true; }
     virtual bool can_refresh() const { return false; }
     virtual http_request login_request(const profile_config& p, const profile_secrets& s) const = 0;
     virtual http_request refresh_request(const profile_config& p, const profile_secrets& s,
@@ -52,8 +57,5 @@ public:
     }
     virtual void put_client_auth_in_body(http_request&, const profile_config&, const profile_secrets&) const {}
 };
-
-// The provider for every kind but static, which never talks to an upstream.
-const provider& provider_for(provider_kind kind);
 
 } // namespace tokend::agent

@@ -107,7 +107,7 @@ auth_reply read_reply(const http_response& r, std::string_view call,
         out.result = auth_reply::outcome::rejected;
         return out;
     }
-    out.retry_after = policy::parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+    out.retry_after = policy::parse_retry_after(r.retry_after, r.received);
     if (auto b = body ? body_retry_after(*body) : std::nullopt; b && (!out.retry_after || *b > *out.retry_after))
         out.retry_after = b;
     return out;

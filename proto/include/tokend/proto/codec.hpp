@@ -34,7 +34,7 @@ std::optional<wire_error> decode_request(std::string_view line, request& out);
 std::string encode_request(const request& r);
 
 // Each returns the answer's error when it is {"ok":false,...}; a line that is not a valid
-// answer of that kind yields errc::internal ("malformed answer").
+// answer of that kind yields errc::internal with malformed_answer set.
 wire_result<hello_answer> decode_hello_answer(std::string_view line);
 wire_result<token_answer> decode_token_answer(std::string_view line);
 wire_result<std::vector<profile_status>> decode_status_answer(std::string_view line);

@@ -2,6 +2,8 @@
 // Wire error codes: stable strings on the wire, an error_code category in C++.
 #pragma once
 
+#include <tok/error_codes.h>
+
 #include <boost/system/error_code.hpp>
 
 #include <optional>
@@ -10,20 +12,16 @@
 
 namespace tokend::proto {
 
-// One value per error code of the protocol; the string forms are API (PROTOCOL.md, "Errors").
-enum class errc {
-    bad_request = 1,      // malformed line, wrong field types, impossible min_ttl
-    unknown_op,           // "op" names no operation
-    unknown_profile,      // "profile" is not configured
-    no_credentials,       // the profile has no password yet (tok add)
-    credentials_rejected, // the upstream refused the login
-    upstream_unavailable, // the upstream failed transiently and no servable token exists
-    timeout,              // the request did not complete in time
-    too_large,            // the line exceeded max_line_bytes
-    permission_denied,    // the peer's uid may not use this agent
-    busy,                 // the agent is at max_connections
-    internal,             // a bug in the agent
-};
+// One value per error code of the protocol, generated from TOK_WIRE_ERRORS in
+// <tok/error_codes.h> (the one list shared with libtok); the string forms are API
+// (PROTOCOL.md, "Errors") and are the enumerators' names.
+#define TOKEND_WIRE_ERRC_ENUMERATOR_(value, name, C_NAME, message, description) name = value,
+enum class errc { TOK_WIRE_ERRORS(TOKEND_WIRE_ERRC_ENUMERATOR_) };
+#undef TOKEND_WIRE_ERRC_ENUMERATOR_
+
+#define TOKEND_WIRE_ERRC_COUNT_(...) +1
+inline constexpr int wire_errc_count = 0 TOK_WIRE_ERRORS(TOKEND_WIRE_ERRC_COUNT_);
+#undef TOKEND_WIRE_ERRC_COUNT_
 
 const boost::system::error_category& wire_category() noexcept;
 
@@ -40,6 +38,9 @@ std::optional<errc> errc_from_string(std::string_view s) noexcept;
 struct wire_error {
     errc code = errc::internal;
     std::string message;
+    // Client side: the line was no valid answer at all (code is then internal). The agent
+    // cannot send this, so a client tells a broken peer from an agent's internal error.
+    bool malformed_answer = false;
 };
 
 } // namespace tokend::proto

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Small helpers for writing JSON text by hand on the hot path, and for wiping secrets.
+// Small helpers for writing JSON text by hand on the hot path, and for parsing JSON that holds
+// secrets without leaving copies behind (the wipe itself is wipe.hpp).
 #pragma once
 
 #include <boost/json/memory_resource.hpp>
@@ -40,10 +41,6 @@ void append_json_string(String& out, std::string_view s)
     out.append(s.data() + run, s.size() - run);
     out.push_back('"');
 }
-
-// Zeroes memory in a way the optimizer may not remove.
-void secure_wipe(void* p, std::size_t n) noexcept;
-void secure_wipe(std::string& s) noexcept; // wipes the whole capacity, then clears
 
 // Zeroes `bytes` of the native stack below the caller's frame. Boost.JSON unescapes strings
 // into a buffer on the stack, so a parse of text with a secret calls this afterwards, from

@@ -18,7 +18,7 @@ struct request {
     std::string profile; // get, invalidate, add; optional for status
     std::optional<double> min_ttl;   // get: seconds the token must still live
     std::optional<std::string> token_id; // invalidate
-    std::string password; // add: a secret; whoever holds a request wipes it (see secure_wipe)
+    std::string password; // add: a secret; whoever holds a request wipes it (proto/wipe.hpp)
 };
 
 using header_list = std::vector<std::pair<std::string, std::string>>;

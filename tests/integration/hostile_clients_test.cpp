@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Hostile and broken clients against a real tokend (contract, "Wire protocol" limits and
-// "Security"): malformed lines, the 64 KiB line limit, the connection cap, idle and
+// Hostile and broken clients against a real tokend (PROTOCOL.md limits;
+// docs/security.md): malformed lines, the 64 KiB line limit, the connection cap, idle and
 // slowloris deadlines, floods of idle connections and a client that pipelines without
 // reading. None of them may stop a well-behaved client from being served promptly.
 #include "process.hpp"
