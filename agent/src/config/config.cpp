@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The only file that knows TOML. Parsing is strict: an unknown key is an error, because a
+// The config file's tables and keys; config/toml_values.* reads single values. Only config/
+// knows TOML. Parsing is strict: an unknown key is an error, because a
 // typo in a secret's key would otherwise leave a profile silently without credentials.
 #include "config/config.hpp"
 
+#include "config/toml_values.hpp"
 #include "sys/file_read.hpp"
 #include "upstream/endpoint.hpp"
 #include "upstream/providers/registry.hpp"
@@ -24,98 +26,11 @@
 namespace tokend::agent {
 namespace {
 
+using namespace config_detail;
+
 constexpr std::size_t max_config_bytes = 4 * 1024 * 1024;
 constexpr std::size_t max_ca_file_bytes = 1024 * 1024;
 constexpr std::size_t max_profiles = 100'000;
-
-struct context {
-    const std::string& path;
-    unsigned mode;
-    // Each ca_file is read once per load, however many profiles name it.
-    mutable std::map<std::string, std::shared_ptr<const ca_bundle>> ca_files{};
-};
-
-config_error error_at(const context& cx, const toml::source_region& src, std::string_view key,
-                      std::string_view what)
-{
-    std::string m = cx.path + ":" + std::to_string(src.begin.line) + ": ";
-    if (!key.empty())
-        m.append(key).append(": ");
-    for (char c : what) // toml++'s own messages may quote raw newlines: keep one log line
-        m.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-    return {std::move(m)};
-}
-
-std::string where_of(const context& cx, const toml::source_region& src, std::string_view key)
-{
-    return cx.path + ":" + std::to_string(src.begin.line) + ": " + std::string(key);
-}
-
-// "CR", "LF", ... for the first control character in `s`, if any.
-std::optional<std::string> control_character_in(std::string_view s)
-{
-    for (unsigned char c : s) {
-        if (c >= 0x20 && c != 0x7f)
-            continue;
-        switch (c) {
-        case 0x00: return "NUL";
-        case '\t': return "TAB";
-        case '\n': return "LF";
-        case '\r': return "CR";
-        case 0x7f: return "DEL";
-        default: {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "0x%02X", c);
-            return hex;
-        }
-        }
-    }
-    return std::nullopt;
-}
-
-// Values reach request lines, headers we send and headers we serve: a CR or LF there would
-// end the header and start one of the value's choosing (docs/configuration.md, "Control
-// characters"). Only a _command, which is a shell script, may span lines.
-config_result<std::string> read_string(const context& cx, const toml::node& v, const std::string& key)
-{
-    auto s = v.value<std::string>();
-    if (!s || !v.is_string())
-        return error_at(cx, v.source(), key, "expected a string");
-    if (auto c = control_character_in(*s); c && !key.ends_with("_command")) {
-        proto::secure_wipe(*s); // it may be an inline secret
-        return error_at(cx, v.source(), key, "must not contain a control character (found " + *c + ")");
-    }
-    return config_result<std::string>(boost::system::in_place_value, std::move(*s));
-}
-
-config_result<duration> read_duration(const context& cx, const toml::node& v, const std::string& key)
-{
-    std::optional<std::chrono::milliseconds> d;
-    if (auto i = v.as_integer(); i && i->get() >= 0)
-        d = std::chrono::seconds(i->get());
-    else if (auto s = v.as_string())
-        d = proto::parse_duration(s->get());
-    if (!d)
-        return error_at(cx, v.source(), key, "expected a duration: integer seconds, or \"90s\", \"5m\", \"1h\"");
-    return std::chrono::duration_cast<duration>(*d);
-}
-
-config_result<bool> read_bool(const context& cx, const toml::node& v, const std::string& key)
-{
-    if (auto b = v.as_boolean())
-        return b->get();
-    return error_at(cx, v.source(), key, "expected true or false");
-}
-
-std::string expand_home(std::string path)
-{
-    if (path == "~" || path.starts_with("~/")) {
-        const char* home = std::getenv("HOME");
-        if (home && *home)
-            path.replace(0, 1, home);
-    }
-    return path;
-}
 
 // ---- [agent] --------------------------------------------------------------------------
 
@@ -386,19 +301,6 @@ config_result<void> read_profiles(const context& cx, const toml::node& node, con
         c.profiles.push_back(std::move(*p));
     }
     return {};
-}
-
-// The parsed tree holds inline secrets in toml++'s own strings; wipe them all once read.
-void wipe_strings(toml::node& n)
-{
-    if (auto* t = n.as_table())
-        for (auto&& [k, v] : *t)
-            wipe_strings(v);
-    else if (auto* a = n.as_array())
-        for (auto& v : *a)
-            wipe_strings(v);
-    else if (auto* s = n.as_string())
-        proto::secure_wipe(s->get());
 }
 
 } // namespace

@@ -155,6 +155,19 @@ secret_string serialize(request_t& r)
     return wire;
 }
 
+// SNI and the name the certificate must carry. OpenSSL checks the name (or address) itself,
+// so a mismatch is reported as "hostname mismatch" / "IP address mismatch" rather than as an
+// unspecified verification failure.
+bool expect_host(SSL* tls, const std::string& host)
+{
+    if (!is_ip_literal(host)) // RFC 6066: SNI carries host names only
+        SSL_set_tlsext_host_name(tls, host.c_str());
+    X509_VERIFY_PARAM* param = SSL_get0_param(tls);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    return (is_ip_literal(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0)) == 1;
+}
+
 template <class Stream>
 awaitable<http_outcome> send_and_receive(Stream& stream, const endpoint& to, const http_request& req,
                                          duration timeout, SSL* tls)
@@ -257,14 +270,7 @@ awaitable<http_outcome> https_transport::exchange(const endpoint& to, const http
         co_return out;
     beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *ctx);
     SSL* tls = stream.native_handle();
-    if (!is_ip_literal(to.host)) // RFC 6066: SNI carries host names only
-        SSL_set_tlsext_host_name(tls, to.host.c_str());
-    // OpenSSL checks the name (or address) itself, so a mismatch is reported as "hostname
-    // mismatch" / "IP address mismatch" rather than as an unspecified verification failure.
-    X509_VERIFY_PARAM* param = SSL_get0_param(tls);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    if ((is_ip_literal(to.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, to.host.c_str())
-                                : X509_VERIFY_PARAM_set1_host(param, to.host.c_str(), 0)) != 1) {
+    if (!expect_host(tls, to.host)) {
         out.error = agent_error{agent_errc::tls, "cannot verify the host name " + to.host};
         co_return out;
     }
