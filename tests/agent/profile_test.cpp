@@ -148,6 +148,34 @@ bool has_code(const std::string& answer, const std::string& code)
 
 BOOST_FIXTURE_TEST_SUITE(profile_engine, fixture)
 
+BOOST_AUTO_TEST_CASE(a_header_secret_with_a_control_character_is_never_sent)
+{
+    // Setup: an api_secret whose value would smuggle a header into the login and `tok header`.
+    upstream.respond = [](int n) { return token_answer(3600, n); };
+    profile_config cfg;
+    cfg.name = "inj";
+    cfg.provider = find_provider("aviate");
+    cfg.email = "e@example.com";
+    cfg.password.how = secret_source::kind::env;
+    cfg.api_secret.how = secret_source::kind::env;
+    profile_secrets s;
+    s.password = secret::copy_of("pw");
+    s.api_secret = secret::copy_of("abc\r\nX-Injected: yes");
+    auto q = std::make_shared<profile>(svc, std::move(cfg), std::move(s), 5min, 0s);
+
+    // Exercise
+    q->start();
+    ioc.run_for(200ms);
+
+    // Check: nothing reached the upstream, and the profile says why without the value.
+    BOOST_TEST(upstream.calls == 0);
+    BOOST_TEST(to_string(q->state()) == "credentials_rejected");
+    BOOST_TEST(q->status().last_error.find("X-Killbill-ApiSecret holds a control character") != std::string::npos,
+               q->status().last_error);
+    BOOST_TEST(q->status().last_error.find("Injected") == std::string::npos);
+    q->stop("test over");
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_gets_share_one_login)
 {
     // Setup

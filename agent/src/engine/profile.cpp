@@ -205,6 +205,10 @@ awaitable<void> profile::attempt(auth_kind kind)
                                      svc_.uniform());
         co_return;
     }
+    if (auto bad = unsafe_header()) {
+        state_.login_rejected(*bad, svc_.clock.boot_now(), svc_.clock.wall_now());
+        co_return;
+    }
     if (!provider_->needs_upstream()) {
         adopt_static_token();
         co_return;
@@ -269,6 +273,18 @@ awaitable<auth_reply> profile::call(const http_request& req, auth_kind kind)
         co_return r;
     }
     co_return kind == auth_kind::refresh ? provider_->read_refresh(o.response) : provider_->read_login(o.response);
+}
+
+// A header value from a secret (Aviate's api_secret) goes into the login request and into
+// `tok header` output: a control character there would end the line and start a header of the
+// secret's choosing (docs/security.md). Checked before anything is sent.
+std::optional<std::string> profile::unsafe_header() const
+{
+    for (const auto& [name, value] : provider_->extra_headers(cfg_, secrets_))
+        if (std::any_of(value.view().begin(), value.view().end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+            return "the value for " + std::string(name) + " holds a control character, which a header cannot carry";
+    return std::nullopt;
 }
 
 void profile::accept_token(auth_reply& reply, auth_kind kind)

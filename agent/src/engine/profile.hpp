@@ -83,6 +83,7 @@ private:
     void take_new_credentials(std::string_view how);
     awaitable<auth_reply> call(const struct http_request& req, auth_kind kind);
     awaitable<auth_reply> exchange(auth_kind kind);
+    std::optional<std::string> unsafe_header() const;
     void accept_token(auth_reply& reply, auth_kind kind);
     void adopt_static_token();
     void render_answer_fields(std::string_view token, std::string_view token_id, std::optional<std::int64_t> expires_at,
