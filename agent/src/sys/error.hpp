@@ -23,6 +23,7 @@ enum class agent_errc {
     timeout,       // a resolve, an exchange or a command ran out of time
     not_loopback,  // plain http to a name that resolves beyond loopback (docs/configuration.md)
     cancelled,     // the operation was cut short by a stop or a reload
+    peer_unknown,  // the owner of a TCP peer's socket could not be read (proxy/peer_uid.hpp)
 };
 
 const boost::system::error_category& agent_category() noexcept;
