@@ -29,7 +29,6 @@ BOOST_AUTO_TEST_SUITE(untrusted_agent)
 namespace {
 
 constexpr uid_t nobody = 65534;
-constexpr std::string_view probe_line = "probe\n";
 
 const std::string squatter_token = R"({"ok":true,"profile":"p","token":"squatted","token_id":"t1","expires_at":null,)"
                                    R"("headers":{"Authorization":"Bearer squatted"}})";
@@ -43,20 +42,6 @@ std::string make_dir(const temp_dir& dir, const std::string& name, uid_t owner, 
     return p.string();
 }
 
-// Sends probe_line on a connection of our own, then waits until the listener has seen
-// `expected` connections in all (ours last: it answers them in order). What the listener
-// received before the probe is then bytes_received() - probe_line.size().
-void probe(fake_listener& l, const std::string& socket, int expected)
-{
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
-    BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    BOOST_REQUIRE(::send(fd, probe_line.data(), probe_line.size(), MSG_NOSIGNAL) == 6);
-    ::close(fd);
-    BOOST_REQUIRE(l.wait_connections(expected, 10s));
-}
 
 } // namespace
 

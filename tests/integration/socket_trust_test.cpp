@@ -27,7 +27,6 @@ BOOST_AUTO_TEST_SUITE(socket_trust)
 namespace {
 
 constexpr uid_t nobody = 65534;
-constexpr std::string_view probe_line = "probe\n";
 const std::string squatter_token = R"({"ok":true,"profile":"prod","token":"squatted","token_id":"t1",)"
                                    R"("expires_at":null,"headers":{"Authorization":"Bearer squatted"}})";
 
@@ -56,20 +55,6 @@ std::string make_dir(const fs::path& p, uid_t owner, mode_t mode)
     return p.string();
 }
 
-// Connects to `socket` and sends probe_line, then waits until the listener has finished
-// `expected` connections, ours last (it serves them in order). Everything it received
-// before is then bytes_received() - probe_line.size().
-void probe(fake_listener& l, const std::string& socket, int expected)
-{
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
-    BOOST_REQUIRE_MESSAGE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0, socket);
-    BOOST_REQUIRE(::send(fd, probe_line.data(), probe_line.size(), MSG_NOSIGNAL) == 6);
-    ::close(fd);
-    BOOST_REQUIRE(l.wait_connections(expected, 10s));
-}
 
 // A private mount namespace held by a sleeping process: /run/user is an empty tmpfs, and
 // with `private_tmp` /tmp too; `setup` (sh) runs inside before it reports ready.

@@ -156,4 +156,17 @@ bool fake_listener::wait_connections(int n, std::chrono::milliseconds timeout)
     return wait_for([&] { return connections() >= n; }, timeout);
 }
 
+void probe(fake_listener& l, const std::string& socket, int expected)
+{
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
+    BOOST_REQUIRE_MESSAGE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0, socket);
+    BOOST_REQUIRE(::send(fd, probe_line.data(), probe_line.size(), MSG_NOSIGNAL)
+                  == static_cast<ssize_t>(probe_line.size()));
+    ::close(fd);
+    BOOST_REQUIRE(l.wait_connections(expected, std::chrono::seconds(10)));
+}
+
 } // namespace tokend::test

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <sys/types.h>
 
@@ -55,5 +56,13 @@ private:
     int connections_ = 0;
     std::size_t bytes_ = 0;
 };
+
+// What probe() sends.
+inline constexpr std::string_view probe_line = "probe\n";
+
+// Connects to `socket` and sends probe_line, then waits until `l` has finished `expected`
+// connections, ours last (it serves them in order). Everything it received before is then
+// bytes_received() - probe_line.size(): a test that expects nothing sent can count it.
+void probe(fake_listener& l, const std::string& socket, int expected);
 
 } // namespace tokend::test
