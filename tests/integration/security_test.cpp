@@ -227,8 +227,8 @@ BOOST_AUTO_TEST_CASE(the_socket_directory_is_checked_at_start)
     };
     auto make_dir = [&](const std::string& sub, mode_t mode, uid_t owner) {
         fs::create_directory(dir.path() / sub);
-        ::chmod((dir.path() / sub).c_str(), mode);
-        ::chown((dir.path() / sub).c_str(), owner, owner);
+        BOOST_REQUIRE(::chmod((dir.path() / sub).c_str(), mode) == 0);
+        BOOST_REQUIRE(::chown((dir.path() / sub).c_str(), owner, owner) == 0);
     };
     make_dir("foreign", 0700, nobody);
     make_dir("world", 0777, 0);

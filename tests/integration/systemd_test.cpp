@@ -240,10 +240,12 @@ BOOST_AUTO_TEST_CASE(socket_activation_serves_tok_and_leaves_the_socket_in_place
     std::string socket = (dir.path() / "activated.sock").string();
     child activator({"systemd-socket-activate", "-l", socket, tokend_bin(), "--config", config}, {},
                     dir.path().string());
+    // The path exists from bind(); connections are refused until listen() a moment later.
+    run_result ping;
     BOOST_TEST_REQUIRE(wait_for([&] { return fs::exists(socket); }, 5s));
 
-    // Exercise
-    run_result ping = run({tok_bin(), "--socket", socket, "ping"});
+    // Exercise: the first ping that reaches the listening socket starts tokend.
+    wait_for([&] { return (ping = run({tok_bin(), "--socket", socket, "ping"})).status != 3; }, 5s);
     run_result token = run({tok_bin(), "--socket", socket, "token", "key"});
     activator.signal(SIGTERM);
     auto status = activator.wait(5s);

@@ -101,7 +101,9 @@ attempt_result attempt(const tok::token& t, const invocation& inv, const curl_ar
 
     int handed[] = {headers.get(), dump.get()};
     child_result c = run_child(argv, std::span(handed, dump.get() >= 0 ? 2 : 1), capture_fd);
-    ::ftruncate(headers.get(), 0); // the token leaves memory as soon as curl is done with it
+    // The token leaves memory as soon as curl is done with it; should truncating fail, the
+    // descriptor still closes on return.
+    [[maybe_unused]] int truncated = ::ftruncate(headers.get(), 0);
     if (c.spawn_errno || c.exec_errno) {
         int e = c.spawn_errno ? c.spawn_errno : c.exec_errno;
         r.failed = e == ENOENT ? report(127, argv[0] + ": command not found (install curl, or set TOK_CURL)")
