@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
 namespace tok::detail {
 namespace {
@@ -100,32 +99,13 @@ void connection::close() noexcept
 std::error_code connection::open(const std::string& path, deadline by)
 {
     close();
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof addr.sun_path)
+    if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path))
         return errno_code(ENAMETOOLONG);
-    std::memcpy(addr.sun_path, path.data(), path.size());
     if (auto ec = check_directory(path))
         return ec;
-
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = tokend::proto::connect_unix(path, by, std::chrono::milliseconds(5));
     if (fd < 0)
-        return errno_code(errno);
-    for (;;) {
-        if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
-            break;
-        int e = errno;
-        // A non-blocking Unix connect says EAGAIN when the listen backlog is full; there is
-        // nothing to poll for, so retry briefly until the deadline.
-        if (e == EINTR)
-            continue;
-        if (e == EAGAIN && std::chrono::steady_clock::now() < by) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            continue;
-        }
-        ::close(fd);
-        return errno_code(e == EAGAIN ? ETIMEDOUT : e);
-    }
+        return errno_code(fd == -EAGAIN ? ETIMEDOUT : -fd);
     if (auto ec = check_listener(fd, path)) {
         ::close(fd);
         return ec;

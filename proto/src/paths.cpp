@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <tokend/proto/paths.hpp>
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 
 namespace tokend::proto {
 
@@ -55,6 +60,31 @@ std::optional<std::string> private_directory_problem(const struct stat& st, uid_
         return std::string("has mode ") + mode + ", which lets group or others in (want 0700)";
     }
     return std::nullopt;
+}
+
+int connect_unix(const std::string& path, std::chrono::steady_clock::time_point give_up,
+                 std::chrono::milliseconds pause)
+{
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        return -ENAMETOOLONG;
+    std::memcpy(addr.sun_path, path.data(), path.size());
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    while (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        if (e == EAGAIN && std::chrono::steady_clock::now() < give_up) {
+            std::this_thread::sleep_for(pause);
+            continue;
+        }
+        ::close(fd);
+        return -e;
+    }
+    return fd;
 }
 
 } // namespace tokend::proto

@@ -3,6 +3,7 @@
 // "Bounds"): JWT exp/iat, KillB expiresIn, OAuth2 expires_in, Retry-After and retryAfter, and
 // a client's min_ttl. Each case sits at an edge that overflowed (signed or float-to-integer)
 // before the clamps; the sanitizer build checks both kinds of overflow.
+#include "http_answer.hpp"
 #include "upstream/jwt.hpp"
 #include "jwt_fixture.hpp"
 #include "engine/policy.hpp"
@@ -16,6 +17,7 @@
 #include <limits>
 
 using namespace tokend::agent;
+using tokend::agent::testing::http_answer;
 using namespace std::chrono_literals;
 using std::chrono::seconds;
 namespace policy = tokend::agent::policy;
@@ -26,16 +28,6 @@ constexpr std::int64_t year_2300 = 10413792000; // 2300-01-01T00:00:00Z
 constexpr std::int64_t year_9999_end = 253402300799;
 const wall_time now_2025 = wall_time(seconds(1'750'000'000));
 const duration ten_years = std::chrono::days(3650);
-
-http_response upstream_answer(unsigned status, std::string body, std::string retry_after = {})
-{
-    http_response r;
-    r.status = status;
-    r.body.assign(body.begin(), body.end());
-    r.retry_after = std::move(retry_after);
-    r.received = std::chrono::system_clock::now();
-    return r;
-}
 
 } // namespace
 
@@ -107,19 +99,19 @@ BOOST_AUTO_TEST_CASE(a_stated_lifetime_is_clamped_too)
     for (const char* ms : {"1e300", "1e400", "18446744073709551615", "9223372036854775807"}) {
         BOOST_TEST_CONTEXT("expiresIn " << ms)
         {
-            auto r = kb.read_login(upstream_answer(201, std::string(R"({"accessToken":"opaque","expiresIn":)") + ms + "}"));
+            auto r = kb.read_login(http_answer(201, std::string(R"({"accessToken":"opaque","expiresIn":)") + ms + "}"));
             BOOST_TEST_REQUIRE((r.result == auth_reply::outcome::ok));
             BOOST_TEST((r.expires_in == ten_years));
         }
     }
-    auto exact = kb.read_login(upstream_answer(201, R"({"accessToken":"opaque","expiresIn":315360000000})"));
+    auto exact = kb.read_login(http_answer(201, R"({"accessToken":"opaque","expiresIn":315360000000})"));
     BOOST_TEST((exact.expires_in == ten_years));
 
     const provider& oa = find_provider("oauth2")->instance();
     for (const char* s : {"1e300", "\"1e300\"", "1e400", "9223372036854775807"}) {
         BOOST_TEST_CONTEXT("expires_in " << s)
         {
-            auto r = oa.read_login(upstream_answer(200, std::string(R"({"access_token":"at","expires_in":)") + s + "}"));
+            auto r = oa.read_login(http_answer(200, std::string(R"({"access_token":"at","expires_in":)") + s + "}"));
             BOOST_TEST_REQUIRE((r.result == auth_reply::outcome::ok));
             BOOST_TEST((r.expires_in == ten_years));
         }
@@ -127,7 +119,7 @@ BOOST_AUTO_TEST_CASE(a_stated_lifetime_is_clamped_too)
     for (const char* s : {"\"nan\"", "\"-inf\"", "\"1e99999\"", "-1e300", "0"}) {
         BOOST_TEST_CONTEXT("expires_in " << s)
         {
-            auto r = oa.read_login(upstream_answer(200, std::string(R"({"access_token":"at","expires_in":)") + s + "}"));
+            auto r = oa.read_login(http_answer(200, std::string(R"({"access_token":"at","expires_in":)") + s + "}"));
             BOOST_TEST(!r.expires_in.has_value()); // not a lifetime: the fallback decides
         }
     }
@@ -140,18 +132,18 @@ BOOST_AUTO_TEST_CASE(retry_after_holds_an_attempt_back_a_day_at_most)
                                "Mon, 01 Jan 2300 00:00:00 GMT"}) {
         BOOST_TEST_CONTEXT("Retry-After: " << header)
         {
-            auto r = nb.read_login(upstream_answer(429, "{}", header));
+            auto r = nb.read_login(http_answer(429, "{}", header));
             BOOST_TEST((r.retry_after == duration(24h)));
         }
     }
     for (const char* body : {"1e300", "1e400", "86401", "18446744073709551615"}) {
         BOOST_TEST_CONTEXT("retryAfter " << body)
         {
-            auto r = nb.read_login(upstream_answer(429, std::string(R"({"retryAfter":)") + body + "}"));
+            auto r = nb.read_login(http_answer(429, std::string(R"({"retryAfter":)") + body + "}"));
             BOOST_TEST((r.retry_after == duration(24h)));
         }
     }
-    auto negative = nb.read_login(upstream_answer(429, R"({"retryAfter":-5})"));
+    auto negative = nb.read_login(http_answer(429, R"({"retryAfter":-5})"));
     BOOST_TEST(!negative.retry_after.has_value());
 
     // The state machine clamps what it is given, whoever parsed it.

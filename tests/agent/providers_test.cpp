@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What each provider sends and how it reads every kind of answer, without a network.
+#include "http_answer.hpp"
 #include "upstream/providers/provider.hpp"
 #include "upstream/providers/registry.hpp"
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 using namespace tokend::agent;
+using tokend::agent::testing::http_answer;
 using namespace std::chrono_literals;
 
 namespace {
@@ -27,16 +29,6 @@ profile_secrets with_password(const char* pw)
     profile_secrets s;
     s.password = secret::copy_of(pw);
     return s;
-}
-
-http_response http_answer(unsigned status, std::string body, std::string retry_after = {})
-{
-    http_response r;
-    r.status = status;
-    r.body.assign(body.begin(), body.end());
-    r.retry_after = std::move(retry_after);
-    r.received = std::chrono::system_clock::now();
-    return r;
 }
 
 std::string body_of(const http_request& r) { return std::string(r.body.data(), r.body.size()); }

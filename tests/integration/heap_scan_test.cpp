@@ -45,20 +45,6 @@ boost::test_tools::assertion_result not_under_asan(boost::unit_test::test_unit_i
 #endif
 }
 
-std::string random_hex(std::size_t bytes)
-{
-    std::ifstream in("/dev/urandom", std::ios::binary);
-    std::string raw(bytes, '\0');
-    in.read(raw.data(), static_cast<std::streamsize>(bytes));
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : raw) {
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
-
 std::string base64(const std::string& in)
 {
     static constexpr char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -25,20 +25,6 @@ BOOST_AUTO_TEST_SUITE(secrets)
 // Helpers live inside the suite's namespace, so a unity build can merge test files.
 namespace {
 
-std::string random_hex(std::size_t bytes)
-{
-    std::ifstream in("/dev/urandom", std::ios::binary);
-    std::string raw(bytes, '\0');
-    in.read(raw.data(), static_cast<std::streamsize>(bytes));
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : raw) {
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
-}
-
 std::string slurp(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);

@@ -331,4 +331,18 @@ run_result agent::tok(std::vector<std::string> args, const std::string& stdin_te
     return run(argv, env, stdin_text);
 }
 
+std::string random_hex(std::size_t bytes)
+{
+    std::ifstream in("/dev/urandom", std::ios::binary);
+    std::string raw(bytes, '\0');
+    in.read(raw.data(), static_cast<std::streamsize>(bytes));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : raw) {
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+
 } // namespace tokend::test

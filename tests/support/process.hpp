@@ -116,4 +116,8 @@ private:
     std::unique_ptr<child> child_;
 };
 
+// `bytes` random bytes from /dev/urandom as lowercase hex: secrets that no test output may
+// show, distinct in every run.
+std::string random_hex(std::size_t bytes);
+
 } // namespace tokend::test

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
-#include <thread>
 
 namespace tokend::agent {
 namespace {
@@ -136,31 +135,14 @@ std::string first_line(int fd)
 // leave it alone. Every wait is bounded, so a wedged listener cannot hang our start-up.
 std::optional<std::string> occupant(const std::string& path)
 {
-    sockaddr_un addr = address_of(path);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = proto::connect_unix(path, steady::now() + probe_limit, 10ms);
+    if (fd == -ECONNREFUSED || fd == -ENOENT)
+        return std::nullopt;
+    if (fd == -EAGAIN)
+        return "a process listens on " + path + " but lets nobody in (its queue stayed full for 1s); "
+               "refusing to replace its socket";
     if (fd < 0)
-        return "socket: " + errno_text();
-    auto give_up = steady::now() + probe_limit;
-    for (;;) {
-        if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
-            break;
-        int e = errno;
-        if (e == EINTR)
-            continue;
-        // A Unix listener whose queue is full says EAGAIN, and a blocking connect would wait
-        // for it forever.
-        if (e == EAGAIN && steady::now() < give_up) {
-            std::this_thread::sleep_for(10ms);
-            continue;
-        }
-        ::close(fd);
-        if (e == ECONNREFUSED || e == ENOENT)
-            return std::nullopt;
-        if (e == EAGAIN)
-            return "a process listens on " + path + " but lets nobody in (its queue stayed full for 1s); "
-                   "refusing to replace its socket";
-        return "cannot tell whether something listens on " + path + ": " + std::strerror(e);
-    }
+        return "cannot tell whether something listens on " + path + ": " + std::strerror(-fd);
     constexpr std::string_view hello = "{\"op\":\"hello\"}\n";
     [[maybe_unused]] auto sent = ::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     std::string answer = first_line(fd);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,12 @@ std::string socket_directory(const std::string& socket_path);
 // others. The text follows the directory's name ("/tmp/tokend-1000 is owned by uid 65534, not
 // by uid 1000"); nullopt when the directory is fine.
 std::optional<std::string> private_directory_problem(const struct stat& st, uid_t uid);
+
+// Connects a new non-blocking, close-on-exec Unix stream socket to `path` and returns it, or
+// -errno. A listener whose queue is full answers EAGAIN, and there is nothing to poll for
+// (a blocking connect would wait forever): retried every `pause` until `give_up`, then
+// -EAGAIN. A path that does not fit sockaddr_un is -ENAMETOOLONG.
+int connect_unix(const std::string& path, std::chrono::steady_clock::time_point give_up,
+                 std::chrono::milliseconds pause);
 
 } // namespace tokend::proto
