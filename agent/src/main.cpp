@@ -26,7 +26,7 @@ config_result<config> load(const options& opts)
     struct stat st {};
     if (!opts.config && !opts.check && ::stat(path.c_str(), &st) != 0) {
         log::warn(path, " does not exist: starting with no profiles");
-        return config{path, {}, {}};
+        return config{path, {}, {}, {}};
     }
     return load_config(path);
 }

@@ -218,6 +218,28 @@ std::uint64_t read_count(const json::object& o, std::string_view key, bool& bad)
     return 0;
 }
 
+// A counter added after version 1 first shipped: an older agent leaves it out (PROTOCOL.md).
+std::uint64_t read_later_count(const json::object& o, std::string_view key, bool& bad)
+{
+    return o.contains(key) ? read_count(o, key, bad) : 0;
+}
+
+// hello's "proxy" list; absent from an agent older than the HTTP proxy.
+bool read_proxy_list(const json::object& o, std::vector<std::string>& out)
+{
+    const json::value* v = o.if_contains("proxy");
+    if (!v)
+        return true;
+    if (!v->is_array())
+        return false;
+    for (const json::value& e : v->get_array()) {
+        if (!e.is_string())
+            return false;
+        out.emplace_back(e.get_string());
+    }
+    return true;
+}
+
 wire_result<profile_status> read_profile_status(const json::value& v)
 {
     const json::object* o = v.if_object();
@@ -234,6 +256,8 @@ wire_result<profile_status> read_profile_status(const json::value& v)
     s.logins = read_count(*o, "logins", bad);
     s.refreshes = read_count(*o, "refreshes", bad);
     s.failures = read_count(*o, "failures", bad);
+    s.proxied = read_later_count(*o, "proxied", bad);
+    s.proxy_retries = read_later_count(*o, "proxy_retries", bad);
     if (bad)
         return malformed;
     return s;
@@ -309,7 +333,7 @@ wire_result<hello_answer> decode_hello_answer(std::string_view line)
         hello_answer a;
         const json::value* p = o.if_contains("protocol");
         if (read_string(o, "agent", a.agent, true) || read_string(o, "version", a.version, true) || !p
-            || !p->is_int64())
+            || !p->is_int64() || !read_proxy_list(o, a.proxy))
             return malformed;
         a.protocol = static_cast<int>(p->get_int64());
         return a;

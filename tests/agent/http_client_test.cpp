@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The transport's failures as codes (sys/error.hpp), against real loopback sockets.
 #include "upstream/endpoint.hpp"
+#include "upstream/connect.hpp"
 #include "upstream/http_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +22,8 @@ http_outcome exchange_with(asio::io_context& ioc, const std::string& url, durati
 {
     auto to = parse_endpoint(url, false);
     BOOST_TEST_REQUIRE(to.has_value(), (to ? "" : to.error().message()));
-    https_transport transport;
+    tls_contexts tls;
+    https_transport transport{tls};
     http_request req;
     req.target = "/login";
     std::optional<http_outcome> out;

@@ -4,6 +4,7 @@
 // typo in a secret's key would otherwise leave a profile silently without credentials.
 #include "config/config.hpp"
 
+#include "config/proxy_table.hpp"
 #include "config/toml_values.hpp"
 #include "sys/file_read.hpp"
 #include "upstream/endpoint.hpp"
@@ -130,7 +131,7 @@ config_result<void> read_secret(const context& cx, const toml::node& v, const st
 // ---- [profile.NAME] -----------------------------------------------------------------------
 
 struct raw_urls {
-    std::optional<std::pair<std::string, toml::source_region>> url, token_url, ca_file;
+    std::optional<std::pair<std::string, toml::source_region>> url, token_url, ca_file, api_url;
 };
 
 config_result<void> read_profile_key(const context& cx, const std::string& key, const toml::node& v,
@@ -162,6 +163,7 @@ config_result<void> read_profile_key(const context& cx, const std::string& key, 
         if (!d) return error_at(cx, v.source(), full, "expected " + provider_names());
         p.provider = d;
     } else if (key == "url") urls.url.emplace(*s, v.source());
+    else if (key == "api_url") urls.api_url.emplace(*s, v.source());
     else if (key == "token_url") urls.token_url.emplace(*s, v.source());
     else if (key == "ca_file") urls.ca_file.emplace(expand_home(*s), v.source());
     else if (key == "email" || key == "username") p.email = *s;
@@ -198,7 +200,7 @@ config_result<void> check_provider_keys(const context& cx, const toml::table& t,
                                         const profile_config& p)
 {
     for (auto&& [k, v] : t)
-        if (k.str() != "provider" && !p.provider->takes(k.str()))
+        if (k.str() != "provider" && k.str() != "api_url" && !p.provider->takes(k.str()))
             return error_at(cx, k.source(), prefix + std::string(k.str()),
                             "not used by " + std::string(p.provider->name) + " profiles");
     return {};
@@ -230,6 +232,21 @@ boost::system::result<std::shared_ptr<const ca_bundle>, std::string> read_ca_fil
     return ca;
 }
 
+// api_url, else url where the provider's url is the API's base (docs/proxy.md). Under the same
+// rules as url: plain http to loopback only unless allow_insecure_http; the profile's ca_file.
+config_result<void> read_api_url(const context& cx, const std::string& prefix, profile_config& p, const raw_urls& urls)
+{
+    const auto& raw = urls.api_url ? urls.api_url : p.provider->url_key == "token_url" ? std::nullopt : urls.url;
+    if (!raw)
+        return {};
+    auto e = parse_endpoint(raw->first, p.allow_insecure_http);
+    if (!e)
+        return error_at(cx, raw->second, prefix + (urls.api_url ? "api_url" : "url"), e.error().message());
+    e->ca = p.url.ca;
+    p.api_url.value = std::move(*e);
+    return {};
+}
+
 config_result<void> check_profile(const context& cx, const toml::table& t, const std::string& prefix,
                                   profile_config& p, raw_urls& urls)
 {
@@ -250,6 +267,8 @@ config_result<void> check_profile(const context& cx, const toml::table& t, const
             return error_at(cx, urls.ca_file->second, prefix + "ca_file", urls.ca_file->first + ": " + ca.error());
         p.url.ca = std::move(*ca);
     }
+    if (auto r = read_api_url(cx, prefix, p, urls); !r)
+        return r;
     if (std::string_view missing = p.provider->missing_key(p); !missing.empty())
         return require(cx, t, prefix, false, missing);
     if (p.api_secret.how != secret_source::kind::none && p.api_key.empty())
@@ -346,11 +365,17 @@ config_result<config> parse_config(std::string_view text, const std::string& pat
                 return error_at(cx, v.source(), "agent", "expected a table [agent]");
             if (auto r = read_agent(cx, *t, c.agent); !r)
                 return r.error();
+        } else if (k.str() == "proxy") {
+            const toml::table* t = v.as_table();
+            if (!t)
+                return error_at(cx, v.source(), "proxy", "expected a table [proxy]");
+            if (auto r = read_proxy(cx, *t, c.proxy); !r)
+                return r.error();
         } else if (k.str() == "profile") {
             if (auto r = read_profiles(cx, v, c); !r)
                 return r.error();
         } else {
-            return error_at(cx, k.source(), k.str(), "unknown key (expected [agent] or [profile.NAME])");
+            return error_at(cx, k.source(), k.str(), "unknown key (expected [agent], [proxy] or [profile.NAME])");
         }
     }
     return c;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct profile_config {
     duration timeout = 10s;
     std::optional<duration> refresh_margin;
     bool allow_insecure_http = false;
+    // Where proxied calls go (docs/proxy.md): api_url, else url for the providers whose url is
+    // the API's. Not compared: pointing the proxy elsewhere keeps the profile and its token.
+    not_compared<std::optional<endpoint>> api_url;
     not_compared<std::string> where; // "path:line" of the [profile.NAME] table
 
     // The secret that `tok add` supplies and without which the profile is no_credentials.
@@ -70,9 +74,25 @@ struct agent_settings {
     duration request_timeout = 10s;
 };
 
+// One [proxy] listen entry: "unix" (the socket `http` beside the agent's), or a loopback
+// address and port (docs/proxy.md).
+struct proxy_listen {
+    bool unix_socket = false;
+    std::string address; // an IP literal, IPv6 without brackets
+    unsigned short port = 0; // 0: any free port
+    bool operator==(const proxy_listen&) const = default;
+};
+
+struct proxy_settings {
+    std::vector<proxy_listen> listen; // empty: no proxy
+    std::uint64_t replay_limit = 1024 * 1024;
+    bool operator==(const proxy_settings&) const = default;
+};
+
 struct config {
     std::string path;
     agent_settings agent;
+    proxy_settings proxy;
     std::vector<profile_config> profiles;
 };
 

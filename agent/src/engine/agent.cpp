@@ -27,7 +27,7 @@ boost::system::result<std::vector<profile_secrets>, std::string> read_all_secret
 }
 
 agent::agent(services& svc, config cfg, std::vector<profile_secrets> secrets)
-    : svc_(svc), config_path_(std::move(cfg.path)), settings_(std::move(cfg.agent))
+    : svc_(svc), config_path_(std::move(cfg.path)), settings_(std::move(cfg.agent)), proxy_(std::move(cfg.proxy))
 {
     const std::size_t count = cfg.profiles.size();
     for (std::size_t i = 0; i < count; ++i) {
@@ -114,6 +114,8 @@ boost::system::result<reload_outcome, std::string> agent::reload()
         return secrets.error();
     if (c->agent.socket != settings_.socket)
         log::warn("reload: [agent] socket changed; the new path takes effect at the next start");
+    if (c->proxy.listen != proxy_.listen)
+        log::warn("reload: [proxy] listen changed; the new listeners take effect at the next start");
     std::map<std::string, std::shared_ptr<profile>, std::less<>> next;
     std::vector<std::shared_ptr<profile>> fresh;
     reload_outcome done;
@@ -141,6 +143,7 @@ boost::system::result<reload_outcome, std::string> agent::reload()
     }
     profiles_ = std::move(next);
     settings_ = std::move(c->agent);
+    proxy_.replay_limit = c->proxy.replay_limit;
     if (started_)
         for (auto& p : fresh)
             p->start();

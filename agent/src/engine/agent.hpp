@@ -47,6 +47,8 @@ public:
     // their tokens and adopt re-read secrets; changed ones start afresh.
     boost::system::result<reload_outcome, std::string> reload();
     const agent_settings& settings() const { return settings_; }
+    // [proxy]: its listeners are bound at start; replay_limit follows reloads.
+    const proxy_settings& proxy() const { return proxy_; }
     const std::string& config_path() const { return config_path_; }
 
     // One line for systemd's STATUS=: "3 profiles: 3 valid; next refresh in 41m".
@@ -62,6 +64,7 @@ private:
     // here would cost about 1 KiB per profile.
     std::string config_path_;
     agent_settings settings_;
+    proxy_settings proxy_;
     std::map<std::string, std::shared_ptr<profile>, std::less<>> profiles_;
     bool started_ = false;
 };

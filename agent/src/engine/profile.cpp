@@ -96,7 +96,7 @@ std::optional<get_outcome> profile::step_get(duration need, std::uint64_t waited
         cx.stopped = stop_reason_;
     get_decision d = decide_get(state_, svc_.clock.boot_now(), need, waited_since, cx);
     if (std::holds_alternative<serve_token>(d))
-        return get_outcome{answer_fields_};
+        return get_outcome{served_};
     if (auto* failure = std::get_if<serve_failure>(&d))
         return get_outcome{std::move(*failure)};
     if (std::holds_alternative<serve_start_attempt>(d)) {
@@ -132,7 +132,7 @@ awaitable<get_outcome> profile::get(std::optional<double> min_ttl, std::chrono::
 void profile::invalidate(std::optional<std::string_view> token_id)
 {
     if (state_.invalidate(token_id, svc_.clock.boot_now())) {
-        answer_fields_.reset();
+        served_.reset();
         // Nothing failed: the renewal is what an operator should see (docs/refresh.md).
         log::info("profile ", cfg_.name, ": ", to_string(logged_state_),
                   " -> refreshing: token reported rejected by a client; renewing");
@@ -157,6 +157,8 @@ proto::profile_status profile::status() const
     s.logins = state_.logins;
     s.refreshes = state_.refreshes;
     s.failures = state_.failures;
+    s.proxied = proxied_;
+    s.proxy_retries = proxy_retries_;
     return s;
 }
 
@@ -307,7 +309,7 @@ void profile::accept_token(auth_reply& reply, auth_kind kind)
             t.refresh_token_lifetime = policy::lifetime(rt, std::nullopt, wall);
         t.refresh_token = std::move(reply.refresh_token);
     }
-    render_answer_fields(token, t.id, unix_seconds_in(svc_.clock, L), provider_->extra_headers(cfg_, secrets_));
+    render_served(token, t.id, unix_seconds_in(svc_.clock, L), provider_->extra_headers(cfg_, secrets_));
     t.value = std::move(reply.access_token);
     state_.token_arrived(std::move(t), kind, now, svc_.uniform());
 }
@@ -323,15 +325,16 @@ void profile::adopt_static_token()
     issued_token t;
     t.id = fingerprint(token->view());
     t.never_expires = true;
-    render_answer_fields(token->view(), t.id, std::nullopt, {});
+    render_served(token->view(), t.id, std::nullopt, {});
     t.value = token->clone();
     state_.token_arrived(std::move(t), auth_kind::login, now, 0.0);
 }
 
-// The get answer's fields for a new token, rendered straight into locked memory: neither the
-// token nor its Authorization value passes through an ordinary string (docs/security.md).
-void profile::render_answer_fields(std::string_view token, std::string_view token_id,
-                                   std::optional<std::int64_t> expires_at, const served_headers& extra_headers)
+// The get answer's fields and the proxy's header lines for a new token, rendered straight into
+// locked memory: neither the token nor its Authorization value passes through an ordinary
+// string (docs/security.md).
+void profile::render_served(std::string_view token, std::string_view token_id, std::optional<std::int64_t> expires_at,
+                            const served_headers& extra_headers)
 {
     secret_string bearer;
     bearer.reserve(7 + token.size());
@@ -339,9 +342,17 @@ void profile::render_answer_fields(std::string_view token, std::string_view toke
     std::vector<std::pair<std::string_view, std::string_view>> headers{{"Authorization", {bearer.data(), bearer.size()}}};
     for (const auto& [name, value] : extra_headers)
         headers.emplace_back(name, value.view());
-    secret_string fields;
+    secret_string fields, lines;
     proto::render_token_fields(fields, {cfg_.name, token, token_id, expires_at, headers});
-    answer_fields_ = std::make_shared<const secret>(secret::copy_of({fields.data(), fields.size()}));
+    auto served = std::make_shared<served_token>();
+    for (const auto& [name, value] : headers) {
+        lines.append(name).append(": ").append(value).append("\r\n");
+        served->header_names.emplace_back(name);
+    }
+    served->answer_fields = secret::copy_of({fields.data(), fields.size()});
+    served->header_lines = secret::copy_of({lines.data(), lines.size()});
+    served->token_id = std::string(token_id);
+    served_ = std::move(served);
 }
 
 // Logs each change of state once. `refreshing` comes and goes with every attempt, so it is

@@ -30,9 +30,17 @@ namespace tokend::agent {
 class provider;
 struct auth_reply;
 
-// The answer to a get: the current token's answer fields (rendered once per token, in locked
-// memory; the dispatcher splices them into the answer line), or a wire error.
-using get_outcome = std::variant<std::shared_ptr<const secret>, serve_failure>;
+// The current token as served, rendered once per token into locked memory and shared with
+// whoever is still writing it out when a refresh replaces it.
+struct served_token {
+    secret answer_fields; // a get answer's fields; the dispatcher splices them into the line
+    secret header_lines;  // "Authorization: Bearer T\r\n" and the profile's other headers: the proxy's
+    std::string token_id;
+    std::vector<std::string> header_names; // of header_lines: the proxy drops a client's own
+};
+
+// The answer to a get: the current token, or a wire error.
+using get_outcome = std::variant<std::shared_ptr<const served_token>, serve_failure>;
 
 class profile : public std::enable_shared_from_this<profile> {
 public:
@@ -66,8 +74,18 @@ public:
     void update(profile_config cfg, profile_secrets fresh);
 
     proto::profile_status status() const;
+    // The HTTP proxy's counts, shown by status: requests forwarded and 401 replays.
+    void count_proxied() { ++proxied_; }
+    void count_proxy_retry() { ++proxy_retries_; }
     profile_state state() const { return state_.state(svc_.clock.boot_now()); }
     std::optional<boot_time> next_attempt_at() const { return state_.next_attempt_at(svc_.clock.boot_now()); }
+    // How long until the next upstream attempt, for a Retry-After while backing off.
+    std::optional<duration> next_attempt_in() const
+    {
+        boot_time now = svc_.clock.boot_now();
+        auto at = state_.next_attempt_at(now);
+        return at ? std::optional<duration>(*at - now) : std::nullopt;
+    }
     // Wakes the refresher so it re-plans (after a suspend, a clock jump, new credentials).
     void nudge() { timer_.cancel(); }
 
@@ -86,8 +104,8 @@ private:
     std::optional<std::string> unsafe_header() const;
     void accept_token(auth_reply& reply, auth_kind kind);
     void adopt_static_token();
-    void render_answer_fields(std::string_view token, std::string_view token_id, std::optional<std::int64_t> expires_at,
-                              const std::vector<std::pair<std::string, secret>>& extra_headers);
+    void render_served(std::string_view token, std::string_view token_id, std::optional<std::int64_t> expires_at,
+                       const std::vector<std::pair<std::string, secret>>& extra_headers);
     void note_state();
     bool has_primary_secret() const;
 
@@ -102,7 +120,8 @@ private:
     bool client_auth_in_body_ = false;
     refresh_state state_;
     // The current token's rendered get answer, shared with the sessions still writing it.
-    std::shared_ptr<const secret> answer_fields_;
+    std::shared_ptr<const served_token> served_;
+    std::uint64_t proxied_ = 0, proxy_retries_ = 0;
     boost::asio::steady_timer timer_;
     boost::asio::cancellation_signal stop_signal_;
     notifier attempt_done_;

@@ -36,7 +36,7 @@ std::optional<pending_get> dispatcher::handle(std::string_view line, answer& out
     }
     switch (req.op) {
     case proto::op::hello:
-        proto::encode_hello(out.text, req.id, {"tokend", TOKEND_VERSION, proto::protocol_version});
+        proto::encode_hello(out.text, req.id, {"tokend", TOKEND_VERSION, proto::protocol_version, proxy_});
         break;
     case proto::op::get:
         if (auto outcome = target->try_get(req.min_ttl))
@@ -71,8 +71,9 @@ std::optional<pending_get> dispatcher::handle(std::string_view line, answer& out
 
 void render_get(answer& out, std::string_view id, get_outcome outcome)
 {
-    if (auto* fields = std::get_if<std::shared_ptr<const secret>>(&outcome)) {
-        out.set_token(id, std::move(*fields));
+    if (auto* token = std::get_if<std::shared_ptr<const served_token>>(&outcome)) {
+        // The answer holds the token's fields alone, sharing ownership of the whole.
+        out.set_token(id, std::shared_ptr<const secret>(*token, &(*token)->answer_fields));
     } else {
         auto& failure = std::get<serve_failure>(outcome);
         proto::encode_error(out.text, id, {failure.code, std::move(failure.text)});

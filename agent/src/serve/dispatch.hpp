@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tokend::agent {
 
@@ -33,10 +34,13 @@ public:
 
     // Puts the answer in `out` and returns nullopt, or returns the get still to finish.
     std::optional<pending_get> handle(std::string_view line, answer& out);
+    // The proxy's listeners as hello lists them ("unix:PATH", "tcp:ADDR").
+    void set_proxy_addresses(std::vector<std::string> names) { proxy_ = std::move(names); }
 
 private:
     agent& agent_;
     reload_fn reload_;
+    std::vector<std::string> proxy_;
 };
 
 } // namespace tokend::agent

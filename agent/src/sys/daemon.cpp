@@ -6,11 +6,14 @@
 
 #include "engine/agent.hpp"
 #include "secrets/command.hpp"
+#include "proxy/server.hpp"
 #include "serve/dispatch.hpp"
 #include "serve/listener.hpp"
 #include "sys/log.hpp"
 #include "sys/notify.hpp"
 #include "sys/socket_setup.hpp"
+#include "upstream/connect.hpp"
+#include "upstream/pool.hpp"
 
 #include <tokend/proto/duration.hpp>
 
@@ -75,11 +78,17 @@ awaitable<void> watch_suspend(agent& a, clock_source& clock, const bool& stopped
 
 class daemon {
 public:
-    daemon(const options& opts, config cfg, std::vector<profile_secrets> secrets, const listening_socket& socket)
+    daemon(const options& opts, config cfg, std::vector<profile_secrets> secrets, const listening_socket& socket,
+           std::vector<proxy_socket> proxy_sockets)
         : opts_(opts), socket_(socket), agent_(svc_, std::move(cfg), std::move(secrets)),
           listener_(asio::local::stream_protocol::acceptor(ioc_, asio::local::stream_protocol(), socket_.fd), agent_,
-                    dispatch_)
+                    dispatch_),
+          proxy_(ioc_.get_executor(), agent_, pool_, agent_.proxy(), std::move(proxy_sockets))
     {
+        std::vector<std::string> names;
+        for (const proxy_socket& s : proxy_.sockets())
+            names.push_back(s.name());
+        dispatch_.set_proxy_addresses(std::move(names));
     }
 
     int run();
@@ -95,11 +104,14 @@ private:
     listening_socket socket_;
     asio::io_context ioc_{1};
     clock_source clock_;
-    https_transport upstream_;
+    tls_contexts tls_;
+    https_transport upstream_{tls_};
     services svc_{ioc_.get_executor(), clock_, upstream_};
     agent agent_;
     dispatcher dispatch_{agent_, [this] { return reload(); }};
     listener listener_;
+    connection_pool pool_{ioc_.get_executor(), tls_};
+    proxy_server proxy_;
     asio::signal_set signals_{ioc_, SIGTERM, SIGINT, SIGHUP};
     task_group background_;
     bool stopped_ = false;
@@ -116,9 +128,13 @@ int daemon::run()
     background_.spawn(ioc_.get_executor(), notify::keepalive([this] { return status_line(); }, stopped_),
                       "the systemd keepalive");
     listener_.start();
+    pool_.start();
+    proxy_.start();
     agent_.start();
     log::info("tokend ", TOKEND_VERSION, " listening on ", socket_.path, socket_.activated ? " (from systemd)" : "",
               " with ", agent_.size(), agent_.size() == 1 ? " profile" : " profiles");
+    for (const proxy_socket& s : proxy_.sockets())
+        log::info("proxy listening on ", s.name().substr(s.name().find(':') + 1), s.activated ? " (from systemd)" : "");
     // The config is loaded and the socket listens: now, and only now, are we ready.
     notify::ready(status_line());
 
@@ -134,6 +150,7 @@ int daemon::run()
         }
     }
     remove_socket_file(socket_);
+    remove_proxy_socket_files(proxy_.sockets());
     log::info("stopped");
     if (forced_) {
         kill_running_commands(); // their guards are among the destructors skipped here
@@ -208,11 +225,14 @@ awaitable<void> daemon::shut_down()
     stopped_ = true;
     background_.cancel_all();
     listener_.stop(); // idle connections close now, busy ones after their answer
+    proxy_.stop();
     // A client arriving from now on finds no socket (tok: agent unreachable) instead of one
     // nobody accepts on; a newer agent may bind the path at once.
     remove_socket_file(socket_);
+    remove_proxy_socket_files(proxy_.sockets());
     bool done = co_await sessions_end_within(answer_grace);
     agent_.stop();
+    pool_.stop();
     if (!done && !co_await sessions_end_within(final_grace)) {
         log::warn("shutdown: still busy after ", human(answer_grace + final_grace),
                   connections(listener_.open_sessions(), "; closing "));
@@ -229,11 +249,12 @@ awaitable<bool> daemon::sessions_end_within(steady::duration limit)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     auto give_up = steady::now() + limit;
-    while (listener_.open_sessions() > 0 && steady::now() < give_up) {
+    auto open = [this] { return listener_.open_sessions() + proxy_.open_sessions(); };
+    while (open() > 0 && steady::now() < give_up) {
         timer.expires_after(20ms);
         co_await timer.async_wait(nothrow_awaitable);
     }
-    co_return listener_.open_sessions() == 0;
+    co_return open() == 0;
 }
 
 } // namespace
@@ -247,12 +268,20 @@ int run_daemon(const options& opts, config cfg, std::vector<profile_secrets> sec
     }
     if (socket->activated && (opts.socket || cfg.agent.socket))
         log::info("socket-activated: --socket and [agent] socket are ignored; systemd's tokend.socket decides");
+    auto proxy_sockets = open_proxy_sockets(cfg.proxy, *socket);
+    if (!proxy_sockets) {
+        log::error(proxy_sockets.error());
+        remove_socket_file(*socket);
+        return 1;
+    }
+    std::vector<proxy_socket> bound = *proxy_sockets; // for the clean-up should the daemon not start
     try {
-        daemon d(opts, std::move(cfg), std::move(secrets), *socket);
+        daemon d(opts, std::move(cfg), std::move(secrets), *socket, std::move(*proxy_sockets));
         return d.run();
     } catch (const std::exception& e) { // e.g. the descriptor cannot join the event loop
         log::error("cannot start: ", e.what());
         remove_socket_file(*socket);
+        remove_proxy_socket_files(bound);
         return 1;
     }
 }

@@ -24,6 +24,7 @@ public:
         case agent_errc::not_loopback: return "plain http to a host beyond loopback";
         case agent_errc::cancelled: return "cancelled";
         case agent_errc::peer_unknown: return "cannot tell who owns the peer's socket";
+        case agent_errc::busy: return "too busy";
         }
         return "unknown agent error";
     }

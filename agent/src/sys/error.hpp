@@ -24,6 +24,7 @@ enum class agent_errc {
     not_loopback,  // plain http to a name that resolves beyond loopback (docs/configuration.md)
     cancelled,     // the operation was cut short by a stop or a reload
     peer_unknown,  // the owner of a TCP peer's socket could not be read (proxy/peer_uid.hpp)
+    busy,          // a bound was reached (the proxy's connections per profile)
 };
 
 const boost::system::error_category& agent_category() noexcept;

@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace tokend::agent {
 namespace {
@@ -170,9 +172,9 @@ void unlink_if_ours(const std::string& path, dev_t dev, ino_t ino)
         ::unlink(path.c_str());
 }
 
-// Binds and listens on `path`, whose directory and lock are settled; the socket is 0600
-// from the first instant.
-fd_result listen_at(const std::string& path)
+} // namespace
+
+fd_result listen_unix_at(const std::string& path)
 {
     sockaddr_un addr = address_of(path);
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -195,25 +197,50 @@ fd_result listen_at(const std::string& path)
     return fd;
 }
 
-// The socket systemd passed us, or -1 when we were not socket-activated.
-fd_result activated_socket()
+namespace {
+
+// systemd hands descriptors over without FD_CLOEXEC; a *_command child must not inherit a
+// listening socket (it could accept our clients).
+bool set_cloexec(int fd)
 {
-    int n = sd_listen_fds(1); // 1: unset LISTEN_* so children do not inherit them
+    int flags = ::fcntl(fd, F_GETFD);
+    return flags >= 0 && ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == 0;
+}
+
+// The sockets systemd passed us: the agent's (any name but "http"; fd -1 when we were not
+// socket-activated) and the proxy's (FileDescriptorName=http).
+socket_result activated_sockets()
+{
+    char** names = nullptr;
+    int n = sd_listen_fds_with_names(1, &names); // 1: unset LISTEN_* so children do not inherit them
     if (n < 0)
         return std::string("socket activation: ") + std::strerror(-n);
-    if (n == 0)
-        return -1;
-    if (n > 1)
-        return std::string("socket activation passed ") + std::to_string(n) + " sockets; expected one";
-    int fd = SD_LISTEN_FDS_START;
-    if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0)
-        return std::string("socket activation: the passed descriptor is not a listening Unix stream socket");
-    // systemd hands the descriptor over without FD_CLOEXEC; a *_command child must not
-    // inherit the agent's listening socket (it could accept our clients).
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0)
-        return "socket activation: fcntl: " + errno_text();
-    return fd;
+    listening_socket s;
+    std::string error;
+    for (int i = 0; i < n; ++i) {
+        int fd = SD_LISTEN_FDS_START + i;
+        bool http = names && names[i] && std::string_view(names[i]) == "http";
+        if (!set_cloexec(fd))
+            error = "socket activation: fcntl: " + errno_text();
+        else if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+            error = "socket activation: descriptor " + std::to_string(fd) + " is not a listening stream socket";
+        else if (http)
+            s.http_fds.push_back(fd);
+        else if (s.fd >= 0)
+            error = "socket activation passed two agent sockets; expected one (and any number named http)";
+        else if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0)
+            error = "socket activation: the agent's descriptor is not a listening Unix stream socket";
+        else
+            s.fd = fd;
+    }
+    for (int i = 0; names && i < n; ++i)
+        std::free(names[i]);
+    std::free(names);
+    if (!error.empty())
+        return error;
+    if (s.fd < 0 && !s.http_fds.empty())
+        return std::string("socket activation passed only http sockets; the agent's socket (tokend.socket) is missing");
+    return s;
 }
 
 // Creates, binds and listens on `path`. The parent directory is created 0700 when missing; an
@@ -243,7 +270,7 @@ socket_result bind_socket(const std::string& path)
             return fail(*live);
         ::unlink(path.c_str()); // stale: its agent is gone
     }
-    auto fd = listen_at(path);
+    auto fd = listen_unix_at(path);
     if (!fd)
         return fail(fd.error());
     s->fd = *fd;
@@ -273,15 +300,13 @@ std::optional<std::string> socket_path_problem(const std::string& path)
 socket_result open_listening_socket(const std::optional<std::string>& option,
                                     const std::optional<std::string>& configured)
 {
-    auto activated = activated_socket();
+    auto activated = activated_sockets();
     if (!activated)
         return activated.error();
-    if (*activated >= 0) {
-        listening_socket s;
-        s.fd = *activated;
-        s.activated = true;
-        s.path = bound_path(s.fd);
-        return s;
+    if (activated->fd >= 0) {
+        activated->activated = true;
+        activated->path = bound_path(activated->fd);
+        return activated;
     }
     return bind_socket(choose_socket_path(option, configured));
 }

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tokend::agent {
 
@@ -26,6 +27,8 @@ struct listening_socket {
     int lock_fd = -1;
     dev_t lock_dev = 0;
     ino_t lock_ino = 0;
+    // Sockets systemd passed with FileDescriptorName=http: the proxy's (docs/proxy.md).
+    std::vector<int> http_fds;
 };
 
 // --socket, else $TOKEND_SOCK, else [agent] socket, else the default (proto::socket_path).
@@ -38,6 +41,10 @@ std::optional<std::string> socket_path_problem(const std::string& path);
 // one bound at choose_socket_path(). Errors are one line, ready to log.
 boost::system::result<listening_socket, std::string> open_listening_socket(const std::optional<std::string>& option,
                                                                           const std::optional<std::string>& configured);
+
+// Binds and listens on the Unix socket `path` (mode 0600 from the first instant), whose
+// directory is settled. Errors are one line, ready to log.
+boost::system::result<int, std::string> listen_unix_at(const std::string& path);
 
 // Unlinks the socket file and its lock file when we created them and they are still ours: a
 // newer agent may have replaced them since we stopped listening. Idempotent.

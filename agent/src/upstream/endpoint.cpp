@@ -88,4 +88,12 @@ boost::system::result<endpoint, agent_error> parse_endpoint(std::string_view url
     return e;
 }
 
+std::string host_header(const endpoint& to)
+{
+    bool v6 = to.host.find(':') != std::string::npos;
+    std::string h = v6 ? "[" + to.host + "]" : to.host;
+    bool default_port = to.port == (to.tls ? "443" : "80");
+    return default_port ? h : h + ":" + to.port;
+}
+
 } // namespace tokend::agent

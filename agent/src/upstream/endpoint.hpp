@@ -46,4 +46,7 @@ boost::system::result<endpoint, agent_error> parse_endpoint(std::string_view url
 
 bool is_loopback_host(std::string_view host);
 
+// The Host header for requests to `to`: host[:port], the port only when not the scheme's.
+std::string host_header(const endpoint& to);
+
 } // namespace tokend::agent

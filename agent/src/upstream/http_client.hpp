@@ -21,10 +21,6 @@
 #include <utility>
 #include <vector>
 
-namespace boost::asio::ssl {
-class context;
-}
-
 namespace tokend::agent {
 
 struct http_request {
@@ -57,21 +53,15 @@ public:
     virtual awaitable<http_outcome> exchange(const endpoint& to, const http_request& req, duration timeout) = 0;
 };
 
+class tls_contexts;
+
 class https_transport final : public transport {
 public:
-    https_transport(); // loads the system trust store now, before any login
-    ~https_transport() override;
+    explicit https_transport(tls_contexts& tls) : tls_(tls) {}
     awaitable<http_outcome> exchange(const endpoint& to, const http_request& req, duration timeout) override;
 
 private:
-    // One TLS context per ca_file as read by one load or reload (config.hpp, ca_bundle), made
-    // from its bytes in memory at the first connection that needs it: loading the system store
-    // costs milliseconds, which 10,000 profiles sharing a ca_file must not pay each. A context
-    // lives only as long as some profile's config holds its bundle, so what a reload removed
-    // or re-read is never trusted again.
-    boost::asio::ssl::context* context_for(const std::shared_ptr<const ca_bundle>& ca, std::optional<agent_error>& error);
-    std::unique_ptr<boost::asio::ssl::context> system_store_;
-    std::map<std::weak_ptr<const ca_bundle>, std::unique_ptr<boost::asio::ssl::context>, std::owner_less<>> with_ca_;
+    tls_contexts& tls_;
 };
 
 } // namespace tokend::agent

@@ -78,7 +78,13 @@ void encode_hello(String& out, std::string_view id, const hello_answer& a)
     append_json_string(out, a.version);
     out += ",\"protocol\":";
     encode_detail::append_int(out, a.protocol);
-    out += "}\n";
+    out += ",\"proxy\":[";
+    for (std::size_t i = 0; i < a.proxy.size(); ++i) {
+        if (i)
+            out += ',';
+        append_json_string(out, a.proxy[i]);
+    }
+    out += "]}\n";
 }
 
 // A get answer is the id plus fields that only change with the token, so the agent renders
@@ -180,6 +186,10 @@ void encode_status(String& out, std::string_view id, const std::vector<profile_s
         append_int(out, static_cast<std::int64_t>(p.refreshes));
         out += ",\"failures\":";
         append_int(out, static_cast<std::int64_t>(p.failures));
+        out += ",\"proxied\":";
+        append_int(out, static_cast<std::int64_t>(p.proxied));
+        out += ",\"proxy_retries\":";
+        append_int(out, static_cast<std::int64_t>(p.proxy_retries));
         out += '}';
     }
     out += "]}\n";

@@ -44,12 +44,18 @@ struct profile_status {
     std::uint64_t logins = 0;
     std::uint64_t refreshes = 0;
     std::uint64_t failures = 0;
+    std::uint64_t proxied = 0;       // HTTP proxy requests that reached the API (docs/proxy.md)
+    std::uint64_t proxy_retries = 0; // of those, replayed once after a 401
 };
 
 struct hello_answer {
     std::string agent;
     std::string version;
     int protocol = 0;
+    // The HTTP proxy's listeners in listen order: "unix:/path" or "tcp:ADDR:PORT" (IPv6 as
+    // "tcp:[::1]:PORT"); empty when the proxy is off or the agent predates it. Defaulted, so
+    // that {agent, version, protocol} still initializes a hello_answer without a warning.
+    std::vector<std::string> proxy = {};
 };
 
 } // namespace tokend::proto
