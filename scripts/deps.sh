@@ -8,7 +8,7 @@ tokend_packages=(
     libboost1.81-all-dev libssl-dev libtomlplusplus-dev libsystemd-dev
     clang libclang-rt-14-dev            # fuzzers (libFuzzer) and sanitizer runtimes
     curl openssl python3 systemd util-linux scdoc   # tests, man pages
-    hyperfine gnuplot-nox                           # bench/run
+    hyperfine gnuplot-nox nginx-light wrk           # bench/run (nginx and wrk: bench/proxy.sh)
 )
 
 install_deps() {

@@ -20,7 +20,7 @@ _tok()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="header token curl exec status invalidate add reload ping help"
+    local commands="header token curl exec status invalidate add reload ping url help"
     local globals="--socket --timeout --json --help --version"
 
     case $prev in
@@ -59,7 +59,7 @@ _tok()
         return
     fi
     case $cmd in
-        header | token | invalidate | add | status | curl | exec)
+        header | token | invalidate | add | status | url | curl | exec)
             ((operands == 0)) && COMPREPLY=($(compgen -W "$(_tok_profiles)" -- "$cur"))
             ;;
         help)

@@ -37,7 +37,7 @@ std::string error_line(const std::string& code, const std::string& message)
     return R"({"ok":false,"error":{"code":")" + code + R"(","message":")" + message + "\"}}";
 }
 
-const std::string hello_answer = R"({"ok":true,"agent":"tokend","version":")" TOKEND_VERSION R"(","protocol":1})";
+const std::string hello_answer = R"({"ok":true,"agent":"tokend","version":")" TOKEND_VERSION R"(","protocol":1,"proxy":[]})";
 
 long ms_since(steady::time_point t)
 {

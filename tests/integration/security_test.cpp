@@ -30,7 +30,7 @@ namespace {
 constexpr uid_t nobody = 65534;
 constexpr uid_t stranger = 4242; // a uid with no account at all
 
-const std::string hello_answer = R"({"ok":true,"agent":"tokend","version":")" TOKEND_VERSION R"(","protocol":1})";
+const std::string hello_answer = R"({"ok":true,"agent":"tokend","version":")" TOKEND_VERSION R"(","protocol":1,"proxy":[]})";
 const std::string refused_answer =
     R"({"ok":false,"error":{"code":"permission_denied","message":"this agent serves only its own user"}})";
 

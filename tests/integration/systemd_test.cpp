@@ -259,6 +259,65 @@ BOOST_AUTO_TEST_CASE(socket_activation_serves_tok_and_leaves_the_socket_in_place
     BOOST_TEST(fs::exists(socket)); // systemd's socket: tokend never unlinks it
 }
 
+// One raw HTTP/1.1 exchange over a Unix socket: what a proxy client on `http` sees.
+std::string http_over_unix(const std::string& path, const std::string& request)
+{
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    std::string got;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0
+        && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        char buf[4096];
+        pollfd p{fd, POLLIN, 0};
+        while (::poll(&p, 1, 5000) > 0) {
+            ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                break;
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    return got;
+}
+
+BOOST_AUTO_TEST_CASE(a_socket_passed_as_http_is_the_proxy_listener)
+{
+    // Setup: two sockets, the second named "http" as tokend-http.socket names it; [proxy] listen
+    // names a TCP port that must then stay unbound.
+    if (run({"sh", "-c", "command -v systemd-socket-activate"}).status != 0) {
+        BOOST_TEST_MESSAGE("SKIPPED: systemd-socket-activate not found");
+        return;
+    }
+    BOOST_TEST_REQUIRE(!tok_bin().empty());
+    temp_dir dir;
+    std::string config = dir.write("config.toml", "[proxy]\nlisten = [\"127.0.0.1:0\"]\n\n"
+                                                      + static_profile(dir, "key", "sk_live_activated"));
+    std::string socket = (dir.path() / "agent.sock").string(), http = (dir.path() / "http").string();
+    child activator({"systemd-socket-activate", "-l", socket, "-l", http, "--fdname=tokend.socket:http",
+                     tokend_bin(), "--config", config},
+                    {}, dir.path().string());
+    BOOST_TEST_REQUIRE(wait_for([&] { return fs::exists(socket) && fs::exists(http); }, 5s));
+
+    // Exercise: the first ping starts tokend with both sockets; then an HTTP request on `http`.
+    run_result hello;
+    wait_for([&] { return (hello = run({tok_bin(), "--socket", socket, "--json", "ping"})).status != 3; }, 5s);
+    std::string answer = http_over_unix(http, "GET /nope/x HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    activator.signal(SIGTERM);
+    auto status = activator.wait(5s);
+
+    // Check: hello lists the passed socket alone; the proxy answers on it; systemd's file stays.
+    BOOST_TEST(hello.status == 0, hello.err);
+    BOOST_TEST(hello.out.find("\"proxy\":[\"unix:" + http + "\"]") != std::string::npos, hello.out);
+    BOOST_TEST(answer.starts_with("HTTP/1.1 404 "), answer);
+    BOOST_TEST(answer.find("X-Tokend-Error: unknown_profile\r\n") != std::string::npos, answer);
+    BOOST_TEST(status.value_or(-1) == 0);
+    BOOST_TEST(activator.err().find("proxy listening on " + http + " (from systemd)") != std::string::npos,
+               activator.err());
+    BOOST_TEST(fs::exists(http));
+}
+
 BOOST_AUTO_TEST_CASE(command_children_do_not_inherit_the_activated_socket)
 {
     // Setup: the passed socket is fd 3. The password_command prints whether its shell has an

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Control API handlers: reset, config, users, faults, chaos, stats, calls, jwks.
+// Control API handlers: reset, config, users, faults, chaos, stats, calls, api_calls, jwks.
 #include "control.hpp"
 
 #include "json_util.hpp"
@@ -117,6 +117,8 @@ const control_route control_routes[] = {
      [](state& st, const request&) {
          return text_response(200, st.calls_json(), "application/json; charset=utf-8");
      }},
+    {http::verb::get, "/_mock/api_calls",
+     [](state& st, const request&) { return json_response(200, st.api_calls.to_json()); }},
     {http::verb::get, "/_mock/jwks",
      [](state& st, const request&) {
          return json_response(200, json::object{{"keys", json::array{st.rsa().jwk(aviate_kid)}}});

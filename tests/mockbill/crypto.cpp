@@ -140,6 +140,38 @@ bool constant_time_equal(std::string_view a, std::string_view b)
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+void sha256_stream::deleter::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+
+sha256_stream::sha256_stream() : ctx_(EVP_MD_CTX_new())
+{
+    // Fetched once: an implicit fetch per hash takes the provider store's lock every time.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!sha256 || !ctx_ || EVP_DigestInit_ex(ctx_.get(), sha256, nullptr) != 1)
+        fail("EVP_DigestInit_ex");
+}
+
+void sha256_stream::update(const void* data, std::size_t n)
+{
+    if (n > 0 && EVP_DigestUpdate(ctx_.get(), data, n) != 1)
+        fail("EVP_DigestUpdate");
+}
+
+std::string sha256_stream::hex_digest()
+{
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned len = 0;
+    if (EVP_DigestFinal_ex(ctx_.get(), md.data(), &len) != 1)
+        fail("EVP_DigestFinal_ex");
+    return to_hex(std::string_view(reinterpret_cast<const char*>(md.data()), len));
+}
+
+std::string sha256_hex(std::string_view data)
+{
+    sha256_stream h;
+    h.update(data.data(), data.size());
+    return h.hex_digest();
+}
+
 void rsa_key::deleter::operator()(evp_pkey_st* key) const { EVP_PKEY_free(key); }
 
 rsa_key::rsa_key() : key_(EVP_RSA_gen(2048))

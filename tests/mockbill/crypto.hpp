@@ -12,6 +12,7 @@
 #include <string_view>
 
 struct evp_pkey_st;
+struct evp_md_ctx_st;
 
 namespace mockbill {
 
@@ -26,6 +27,22 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 std::string hmac_sha256(std::string_view key, std::string_view data);
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// Incremental SHA-256 for bodies that are hashed as they stream by, never stored whole.
+class sha256_stream {
+public:
+    sha256_stream();
+    void update(const void* data, std::size_t n);
+    std::string hex_digest(); // 64 lowercase hex characters; the object is spent after this
+
+private:
+    struct deleter {
+        void operator()(evp_md_ctx_st* ctx) const;
+    };
+    std::unique_ptr<evp_md_ctx_st, deleter> ctx_;
+};
+
+std::string sha256_hex(std::string_view data);
 
 // A 2048-bit RSA key generated at construction, used to sign Aviate RS256 tokens.
 class rsa_key {

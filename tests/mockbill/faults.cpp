@@ -143,9 +143,9 @@ json::object to_json(const fault& f)
     return o;
 }
 
-bool matches(const fault& f, api_id api, endpoint_kind kind)
+bool matches(const fault& f, std::optional<api_id> api, endpoint_kind kind)
 {
-    if (f.api && *f.api != api)
+    if (f.api && f.api != api)
         return false;
     switch (f.endpoint) {
     case endpoint_selector::login: return kind == endpoint_kind::login;
@@ -157,7 +157,7 @@ bool matches(const fault& f, api_id api, endpoint_kind kind)
     return false;
 }
 
-std::optional<fault> fault_queue::take(api_id api, endpoint_kind kind)
+std::optional<fault> fault_queue::take(std::optional<api_id> api, endpoint_kind kind)
 {
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
         if (!matches(*it, api, kind))

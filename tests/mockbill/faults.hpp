@@ -41,14 +41,16 @@ struct fault {
 // Validates a POST /_mock/faults body. Unknown keys and bad enum values are errors.
 parsed<fault> parse_fault(const boost::json::value& body);
 boost::json::object to_json(const fault& f);
-bool matches(const fault& f, api_id api, endpoint_kind kind);
+// `api` is nullopt for a request no API can be told for (an /_api/ call without a known
+// token): only faults for "*" match it.
+bool matches(const fault& f, std::optional<api_id> api, endpoint_kind kind);
 
 class fault_queue {
 public:
     void push(fault f) { queue_.push_back(std::move(f)); }
     void clear() { queue_.clear(); }
     // The first queued fault matching the request, consuming one of its hits.
-    std::optional<fault> take(api_id api, endpoint_kind kind);
+    std::optional<fault> take(std::optional<api_id> api, endpoint_kind kind);
     boost::json::array to_json() const;
 
 private:

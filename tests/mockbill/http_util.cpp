@@ -43,9 +43,9 @@ std::tm utc(std::int64_t unix_s)
 }
 
 // Splits "Scheme credentials" off the Authorization header; empty scheme when absent.
-std::pair<std::string_view, std::string_view> authorization(const request& req)
+std::pair<std::string_view, std::string_view> authorization(const http::fields& headers)
 {
-    std::string_view value = trim(req[http::field::authorization]);
+    std::string_view value = trim(headers[http::field::authorization]);
     auto space = value.find(' ');
     if (space == std::string_view::npos)
         return {value, {}};
@@ -101,9 +101,9 @@ std::string_view target_path(const request& req)
     return target.substr(0, target.find('?'));
 }
 
-std::optional<std::string_view> bearer_token(const request& req)
+std::optional<std::string_view> bearer_token(const http::fields& headers)
 {
-    auto [scheme, token] = authorization(req);
+    auto [scheme, token] = authorization(headers);
     if (!iequals(scheme, "Bearer") || token.empty())
         return std::nullopt;
     return token;

@@ -18,6 +18,7 @@ namespace mockbill {
 namespace http = boost::beast::http;
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
+using request_head = http::request_header<>; // a request whose body is streamed, not stored
 
 // A response with a serialized JSON body and Content-Type application/json.
 response json_response(unsigned status, const boost::json::value& body);
@@ -27,7 +28,7 @@ response text_response(unsigned status, std::string body, std::string_view conte
 std::string_view target_path(const request& req);
 
 // The token of "Authorization: Bearer <token>" (scheme case-insensitive), else nullopt.
-std::optional<std::string_view> bearer_token(const request& req);
+std::optional<std::string_view> bearer_token(const http::fields& headers);
 
 // The decoded credentials of "Authorization: Basic <b64>".
 struct basic_credentials {

@@ -103,7 +103,7 @@ reply router::answer(const request& req, const decision& d)
         return rep;
     }
     if (d.injected && d.injected->kind != fault_kind::delay) {
-        rep = apply_fault(req, d);
+        rep = fault_reply(st_, req, d.api, *d.injected);
     } else {
         handled h = d.matched->handler(st_, req);
         count_outcome(st_.count(d.api->id), d.kind, h.result);
@@ -119,14 +119,19 @@ reply router::answer(const request& req, const decision& d)
     return rep;
 }
 
-reply router::apply_fault(const request& req, const decision& d)
+const api_def* api_def_of(std::optional<api_id> api)
 {
-    const fault& f = *d.injected;
+    return api ? apis()[index_of(*api)] : nullptr;
+}
+
+reply fault_reply(state& st, const request& req, const api_def* api, const fault& f)
+{
     reply rep;
     rep.fault = f.kind;
     switch (f.kind) {
     case fault_kind::status: {
-        json::object body = d.api->error_body(st_, req, f.status);
+        json::object body = api ? api->error_body(st, req, f.status)
+                                : json::object{{"message", reason(f.status)}};
         if (!f.retry_after_body.is_null())
             body["retryAfter"] = f.retry_after_body;
         rep.res = json_response(f.status, body);

@@ -39,7 +39,13 @@ struct reply {
     std::string raw; // truncate only
     transport_action action = transport_action::respond;
     fault_kind fault = fault_kind::none;
+    bool head_only = false; // answer to HEAD: Content-Length set, no body sent
 };
+
+// The reply a queued or chaos fault produces (for status faults, the API's own error body;
+// with `api` null, as for an /_api/ request without a known token, {"message":"<reason>"}).
+reply fault_reply(state& st, const request& req, const api_def* api, const fault& f);
+const api_def* api_def_of(std::optional<api_id> api);
 
 class router {
 public:
@@ -47,10 +53,10 @@ public:
 
     decision decide(const request& req);
     reply answer(const request& req, const decision& d);
+    // For the /_api/ surface and connection accounting, which work on the state directly.
+    state& shared_state() { return st_; }
 
 private:
-    reply apply_fault(const request& req, const decision& d);
-
     state& st_;
 };
 

@@ -3,192 +3,123 @@
 // template over the stream type.
 #include "server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include "api_session.hpp"
+#include "control.hpp"
+#include "protected_api.hpp"
+#include "state.hpp"
+#include "transport.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
-#include <array>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <tuple>
 
 namespace mockbill {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 using asio::ip::tcp;
-using plain_stream = beast::tcp_stream;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::chrono::seconds write_timeout{30};
 constexpr std::chrono::seconds handshake_timeout{10};
-
-void log_line(const server_options& opts, const request& req, const reply& rep)
-{
-    if (opts.quiet)
-        return;
-    // Path only: a query string could carry credentials, and bodies are never logged.
-    std::string_view path = target_path(req);
-    std::string_view method = req.method_string();
-    unsigned status = rep.action == transport_action::respond ? rep.res.result_int() : 0;
-    std::string_view fault = to_string(rep.fault);
-    std::fprintf(stderr, "mockbill: %.*s %.*s %u%s%.*s\n", int(method.size()), method.data(),
-                 int(path.size()), path.data(), status, rep.fault == fault_kind::none ? "" : " fault=",
-                 rep.fault == fault_kind::none ? 0 : int(fault.size()), fault.data());
-}
 
 void log_error(const char* what, const boost::system::error_code& ec)
 {
     std::fprintf(stderr, "mockbill: %s: %s\n", what, ec.message().c_str());
 }
 
-// Closes with SO_LINGER 0 so the peer sees an RST instead of an orderly FIN.
+// Reads a request's header into `head`; false when the connection should end (an error
+// reply is sent for malformed or oversized heads). Bodies are read by the caller, since
+// /_api/ streams them and everything else buffers them.
 template <class Stream>
-void reset_connection(Stream& stream)
+asio::awaitable<bool> read_head(Stream& stream, beast::flat_buffer& buffer, head_parser& head,
+                                const server_options& opts)
 {
-    boost::system::error_code ec;
-    auto& sock = beast::get_lowest_layer(stream).socket();
-    sock.set_option(asio::socket_base::linger(true, 0), ec);
-    sock.close(ec);
-}
-
-asio::awaitable<void> close_gracefully(plain_stream& stream)
-{
-    boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    co_return;
-}
-
-asio::awaitable<void> close_gracefully(tls_stream& stream)
-{
-    stream.next_layer().expires_after(std::chrono::seconds(2));
-    co_await stream.async_shutdown(tuple_awaitable);
-    boost::system::error_code ec;
-    stream.next_layer().socket().close(ec);
-}
-
-// Holds the connection without answering until the peer gives up (or mockbill exits).
-template <class Stream>
-asio::awaitable<void> hang(Stream& stream)
-{
-    beast::get_lowest_layer(stream).expires_never();
-    std::array<char, 1024> sink;
-    for (;;) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
-        if (ec)
-            co_return;
-    }
-}
-
-template <class Stream>
-asio::awaitable<void> send_error_and_close(Stream& stream, http::status status)
-{
-    response res = json_response(static_cast<unsigned>(status),
-                                 boost::json::object{{"error", reason(static_cast<unsigned>(status))}});
-    res.keep_alive(false);
-    res.prepare_payload();
-    beast::get_lowest_layer(stream).expires_after(write_timeout);
-    co_await http::async_write(stream, res, tuple_awaitable);
-    co_await close_gracefully(stream);
-}
-
-// Reads one request; nullopt when the connection should end (an error reply is sent for
-// malformed or oversized requests). Honours "Expect: 100-continue" (curl sends it).
-template <class Stream>
-asio::awaitable<std::optional<request>> read_request(Stream& stream, beast::flat_buffer& buffer,
-                                                     const server_options& opts)
-{
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(16 * 1024);
-    parser.body_limit(opts.body_limit);
+    head.header_limit(16 * 1024);
+    head.body_limit(api_body_limit); // the smaller limit of other paths is checked after routing
     beast::get_lowest_layer(stream).expires_after(opts.idle_timeout);
-    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
-    if (!ec && iequals(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> cont{http::status::continue_, 11};
-        std::tie(ec, n) = co_await http::async_write(stream, cont, tuple_awaitable);
-    }
-    if (!ec && !parser.is_done())
-        std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, head, tuple_awaitable);
     if (!ec)
-        co_return parser.release();
-    if (ec == http::error::body_limit)
-        co_await send_error_and_close(stream, http::status::payload_too_large);
-    else if (ec == http::error::header_limit)
-        co_await send_error_and_close(stream, http::status::request_header_fields_too_large);
-    else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
-             ec != http::error::end_of_stream && ec != http::error::partial_message)
-        co_await send_error_and_close(stream, http::status::bad_request);
-    co_return std::nullopt;
-}
-
-// Carries out the reply; false when the connection is finished.
-template <class Stream>
-asio::awaitable<bool> deliver(Stream& stream, reply& rep, bool keep_alive)
-{
-    switch (rep.action) {
-    case transport_action::respond: {
-        rep.res.set(http::field::server, "mockbill");
-        rep.res.keep_alive(keep_alive);
-        rep.res.prepare_payload();
-        beast::get_lowest_layer(stream).expires_after(write_timeout);
-        auto [ec, n] = co_await http::async_write(stream, rep.res, tuple_awaitable);
-        if (ec)
-            co_return false;
-        if (!keep_alive)
-            co_await close_gracefully(stream);
-        co_return keep_alive;
-    }
-    case transport_action::reset: reset_connection(stream); co_return false;
-    case transport_action::truncate: {
-        beast::get_lowest_layer(stream).expires_after(write_timeout);
-        co_await asio::async_write(stream, asio::buffer(rep.raw), tuple_awaitable);
-        // No TLS close_notify either: the peer must see a stream that just stops.
-        boost::system::error_code ec;
-        beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
-        beast::get_lowest_layer(stream).socket().close(ec);
-        co_return false;
-    }
-    case transport_action::hang: co_await hang(stream); co_return false;
-    }
+        co_return true;
+    co_await answer_read_error(stream, ec);
     co_return false;
 }
 
+// Reads the rest of a request for the mocked APIs and the control API (bodies up to
+// opts.body_limit); nullopt when the connection should end.
 template <class Stream>
-asio::awaitable<void> session(Stream& stream, router& r, const server_options& opts)
+asio::awaitable<std::optional<request>> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                                     head_parser& head, const server_options& opts)
+{
+    if (auto length = head.content_length(); length && *length > opts.body_limit) {
+        co_await send_error_and_close(stream, http::status::payload_too_large);
+        co_return std::nullopt;
+    }
+    if (!co_await send_continue_if_expected(stream, head.get()))
+        co_return std::nullopt;
+    http::request_parser<http::string_body> parser{std::move(head)};
+    parser.body_limit(opts.body_limit);
+    boost::system::error_code ec;
+    if (!parser.is_done())
+        std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    if (!ec)
+        co_return parser.release();
+    co_await answer_read_error(stream, ec);
+    co_return std::nullopt;
+}
+
+// One request for the mocked APIs or the control API; false when the connection is finished.
+template <class Stream>
+asio::awaitable<bool> serve_buffered(Stream& stream, beast::flat_buffer& buffer, head_parser& head,
+                                     router& r, const server_options& opts)
+{
+    auto req = co_await read_request(stream, buffer, head, opts);
+    if (!req)
+        co_return false;
+    decision d = r.decide(*req);
+    if (d.delay.count() > 0) {
+        asio::steady_timer timer(co_await asio::this_coro::executor, d.delay);
+        co_await timer.async_wait(tuple_awaitable);
+    }
+    reply rep = r.answer(*req, d);
+    rep.head_only = req->method() == http::verb::head;
+    log_request(opts, req->method_string(), req->target(), status_of(rep), rep.fault);
+    co_return co_await deliver(stream, rep, req->keep_alive());
+}
+
+template <class Stream>
+asio::awaitable<void> session(Stream& stream, router& r, const server_options& opts,
+                              std::uint64_t serial)
 {
     beast::flat_buffer buffer;
-    for (;;) {
-        auto req = co_await read_request(stream, buffer, opts);
-        if (!req)
+    bool counted = false;
+    for (bool more = true; more;) {
+        head_parser head;
+        if (!co_await read_head(stream, buffer, head, opts))
             co_return;
-        decision d = r.decide(*req);
-        if (d.delay.count() > 0) {
-            asio::steady_timer timer(co_await asio::this_coro::executor, d.delay);
-            co_await timer.async_wait(tuple_awaitable);
+        if (!counted && !head.get().target().starts_with(control_prefix)) {
+            r.shared_state().count_served_connection();
+            counted = true;
         }
-        reply rep = r.answer(*req, d);
-        log_line(opts, *req, rep);
-        if (!co_await deliver(stream, rep, req->keep_alive()))
-            co_return;
+        if (is_api_target(head.get().target()))
+            more = co_await serve_api(stream, buffer, head, api_context{r.shared_state(), opts, serial});
+        else
+            more = co_await serve_buffered(stream, buffer, head, r, opts);
     }
 }
 
 asio::awaitable<void> connection(tcp::socket socket, router& r, asio::ssl::context* tls,
                                  server_options opts)
 {
+    std::uint64_t serial = r.shared_state().accept_connection();
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     if (!tls) {
         plain_stream stream(std::move(socket));
-        co_await session(stream, r, opts);
+        co_await session(stream, r, opts, serial);
         co_return;
     }
     tls_stream stream(std::move(socket), *tls);
@@ -199,7 +130,7 @@ asio::awaitable<void> connection(tcp::socket socket, router& r, asio::ssl::conte
             log_error("TLS handshake", hs_ec);
         co_return;
     }
-    co_await session(stream, r, opts);
+    co_await session(stream, r, opts, serial);
 }
 
 void log_exception(std::exception_ptr e)

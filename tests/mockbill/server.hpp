@@ -16,7 +16,7 @@ namespace mockbill {
 
 struct server_options {
     bool quiet = false;                    // no per-request log lines on stderr
-    std::size_t body_limit = 1024 * 1024;  // larger bodies are answered 413
+    std::size_t body_limit = 1024 * 1024;  // larger bodies are answered 413 (not under /_api/)
     std::chrono::seconds idle_timeout{120}; // keep-alive connections idle this long are closed
 };
 

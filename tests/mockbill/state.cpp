@@ -103,6 +103,11 @@ void state::reset()
     refresh_.clear();
     prune_at_ = min_prune_at;
     counters_ = {};
+    unattributed_ = {};
+    connections_ = 0;
+    connections_accepted_ = 0;
+    api_requests_ = 0;
+    api_calls.clear();
     oauth2_client_auth = {};
     // Sequence numbers stay monotonic so a call delayed across a reset cannot complete
     // a newer entry.
@@ -203,10 +208,28 @@ json::object state::stats_json() const
         out[to_string(api)] = counters_[index_of(api)].to_json();
         total += counters_[index_of(api)];
     }
+    total += unattributed_;
     out["total"] = total.to_json();
+    out["connections"] = connections_;
+    out["connections_accepted"] = connections_accepted_;
+    out["api_requests"] = api_requests_;
     const client_auth_counts& a = oauth2_client_auth;
     out["oauth2_client_auth"] = {{"basic", a.basic}, {"post", a.post}, {"none", a.none}};
     return out;
+}
+
+counters& state::begin_api_request(std::optional<api_id> api)
+{
+    ++api_requests_;
+    counters& c = api ? counters_[index_of(*api)] : unattributed_;
+    ++c.requests;
+    return c;
+}
+
+std::uint64_t state::accept_connection()
+{
+    ++connections_accepted_;
+    return ++last_connection_serial_;
 }
 
 std::uint64_t state::begin_call(api_id api, endpoint_kind kind)

@@ -4,6 +4,7 @@
 // io_context thread and is touched only from there.
 #pragma once
 
+#include "api_log.hpp"
 #include "config.hpp"
 #include "crypto.hpp"
 #include "faults.hpp"
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -109,6 +111,9 @@ public:
     double uptime() const; // seconds since start, steady clock
 
     counters& count(api_id api) { return counters_[index_of(api)]; }
+    // Counts an /_api/ request (api_requests, and `requests` of its token's API or, when no
+    // API can be told, of a bucket only `total` shows); returns those counters for the outcome.
+    counters& begin_api_request(std::optional<api_id> api);
     client_auth_counts oauth2_client_auth;
     boost::json::object stats_json() const;
 
@@ -116,6 +121,15 @@ public:
     std::uint64_t begin_call(api_id api, endpoint_kind kind);
     void complete_call(std::uint64_t seq, unsigned status, fault_kind fault);
     std::string calls_json() const;
+
+    api_log api_calls; // every /_api/ request, GET /_mock/api_calls
+
+    // A TCP connection was accepted: counts it and returns its serial (never reused, not
+    // even across a reset, so that connection ids in api_calls stay distinct).
+    std::uint64_t accept_connection();
+    // The connection carried its first request outside /_mock/: the `connections` counter,
+    // which a test's own control calls leave alone.
+    void count_served_connection() { ++connections_; }
 
 private:
     void prune_tokens();
@@ -127,6 +141,9 @@ private:
     std::unordered_map<std::string, refresh_grant> refresh_;
     std::size_t prune_at_ = 0;
     std::array<counters, all_apis.size()> counters_{};
+    counters unattributed_{};
+    std::int64_t connections_ = 0, connections_accepted_ = 0, api_requests_ = 0;
+    std::uint64_t last_connection_serial_ = 0;
     std::deque<call_record> calls_;
     std::uint64_t first_call_seq_ = 0; // sequence number of calls_.front()
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

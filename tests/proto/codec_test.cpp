@@ -163,6 +163,61 @@ BOOST_AUTO_TEST_CASE(status_answer_round_trips_and_carries_no_secret_fields)
     BOOST_TEST(line.find("token") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(status_answer_carries_the_proxy_counters_after_failures)
+{
+    profile_status s{"p", "killb", "valid", {}, {}, "", {}, 1, 0, 0};
+    s.proxied = 7;
+    s.proxy_retries = 2;
+    std::string line;
+    encode_status(line, "", {s});
+    BOOST_TEST(line == R"({"ok":true,"profiles":[{"name":"p","provider":"killb","state":"valid","expires_at":null,)"
+                       R"("refresh_at":null,"last_error":null,"last_error_at":null,"logins":1,"refreshes":0,)"
+                       R"("failures":0,"proxied":7,"proxy_retries":2}]})" "\n");
+    auto back = decode_status_answer(line);
+    BOOST_TEST_REQUIRE(back.has_value());
+    BOOST_TEST((*back)[0].proxied == 7u);
+    BOOST_TEST((*back)[0].proxy_retries == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(status_answer_of_an_agent_without_the_proxy_decodes_zero_counters)
+{
+    auto back = decode_status_answer(R"({"ok":true,"profiles":[{"name":"a","provider":"aviate","state":"valid",)"
+                                     R"("expires_at":null,"refresh_at":2,"last_error":null,"logins":1,)"
+                                     R"("refreshes":0,"failures":0}]})");
+    BOOST_TEST_REQUIRE(back.has_value());
+    BOOST_TEST((*back)[0].proxied == 0u);
+    BOOST_TEST((*back)[0].proxy_retries == 0u);
+    BOOST_TEST(!decode_status_answer(R"({"ok":true,"profiles":[{"name":"a","provider":"aviate","state":"valid",)"
+                                     R"("logins":1,"refreshes":0,"failures":0,"proxied":"7"}]})"));
+}
+
+BOOST_AUTO_TEST_CASE(hello_answer_always_lists_the_proxy_listeners)
+{
+    std::string off, on;
+    encode_hello(off, "", {"tokend", "1.2.3", 1, {}});
+    encode_hello(on, "9", {"tokend", "1.2.3", 1, {"unix:/run/user/1000/tokend/http", "tcp:[::1]:8787"}});
+    BOOST_TEST(off == R"({"ok":true,"agent":"tokend","version":"1.2.3","protocol":1,"proxy":[]})" "\n");
+    BOOST_TEST(on == R"({"ok":true,"id":9,"agent":"tokend","version":"1.2.3","protocol":1,)"
+                     R"("proxy":["unix:/run/user/1000/tokend/http","tcp:[::1]:8787"]})" "\n");
+    auto back = decode_hello_answer(on);
+    BOOST_TEST_REQUIRE(back.has_value());
+    BOOST_TEST_REQUIRE(back->proxy.size() == 2u);
+    BOOST_TEST(back->proxy[1] == "tcp:[::1]:8787");
+}
+
+BOOST_AUTO_TEST_CASE(hello_answer_of_an_agent_without_the_proxy_has_an_empty_list)
+{
+    auto old = decode_hello_answer(R"({"ok":true,"agent":"tokend","version":"0.1.0","protocol":1})");
+    BOOST_TEST_REQUIRE(old.has_value());
+    BOOST_TEST(old->proxy.empty());
+    for (auto bad : {R"({"ok":true,"agent":"tokend","version":"1","protocol":1,"proxy":"tcp:127.0.0.1:1"})",
+                     R"({"ok":true,"agent":"tokend","version":"1","protocol":1,"proxy":[1]})"}) {
+        auto r = decode_hello_answer(bad);
+        BOOST_TEST_REQUIRE(!r.has_value());
+        BOOST_TEST(r.error().malformed_answer);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(error_answers_decode_to_their_code)
 {
     std::string line;

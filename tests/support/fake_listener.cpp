@@ -35,12 +35,12 @@ bool become(uid_t uid)
     return ::setgroups(0, nullptr) == 0 && ::setresgid(uid, uid, uid) == 0 && ::setresuid(uid, uid, uid) == 0;
 }
 
-// Reads what one client sends until it closes or stays silent for 2 s; answers its first line.
-std::size_t serve_one(int conn, const std::string& answer)
+// Reads what one client sends until it closes or stays silent for 2 s; answers its lines in
+// turn with `answers` while there are any.
+std::size_t serve_one(int conn, const std::vector<std::string>& answers)
 {
-    std::size_t total = 0;
-    bool answered = answer.empty();
-    std::string first;
+    std::size_t total = 0, answered = 0;
+    std::string pending;
     char buf[4096];
     for (;;) {
         pollfd p{conn, POLLIN, 0};
@@ -50,13 +50,13 @@ std::size_t serve_one(int conn, const std::string& answer)
         if (n <= 0)
             break;
         total += static_cast<std::size_t>(n);
-        if (!answered) {
-            first.append(buf, static_cast<std::size_t>(n));
-            if (first.find('\n') != std::string::npos) {
-                std::string line = answer + "\n";
-                [[maybe_unused]] auto w = ::send(conn, line.data(), line.size(), MSG_NOSIGNAL);
-                answered = true;
-            }
+        if (answered < answers.size())
+            pending.append(buf, static_cast<std::size_t>(n));
+        for (auto nl = pending.find('\n'); nl != std::string::npos && answered < answers.size();
+             nl = pending.find('\n')) {
+            std::string line = answers[answered++] + "\n";
+            [[maybe_unused]] auto w = ::send(conn, line.data(), line.size(), MSG_NOSIGNAL);
+            pending.erase(0, nl + 1);
         }
     }
     return total;
@@ -81,6 +81,9 @@ std::size_t serve_one(int conn, const std::string& answer)
         fail_step(out, "setresuid");
     if (::listen(fd, o.accept ? 16 : 0) != 0)
         fail_step(out, "listen");
+    std::vector<std::string> answers = o.answers;
+    if (answers.empty() && !o.answer.empty())
+        answers.push_back(o.answer);
     [[maybe_unused]] auto n = ::write(out, "ready\n", 6);
     if (!o.accept)
         for (;;)
@@ -89,7 +92,7 @@ std::size_t serve_one(int conn, const std::string& answer)
         int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (conn < 0)
             continue;
-        std::string line = std::to_string(serve_one(conn, o.answer)) + "\n";
+        std::string line = std::to_string(serve_one(conn, answers)) + "\n";
         ::close(conn);
         [[maybe_unused]] auto w = ::write(out, line.data(), line.size());
     }

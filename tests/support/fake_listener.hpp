@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -22,6 +23,7 @@ struct fake_listener_options {
     pid_t mount_namespace_of = 0;   // join this process's mount namespace first (root only)
     bool accept = true;             // false: never accept, with a backlog of 0
     std::string answer;             // sent (with '\n') to each connection's first line
+    std::vector<std::string> answers; // when set, instead: the Nth line of a connection gets the Nth
 
     // Chained setters: fake_listener_options().bound_by(65534).answering(line).
     fake_listener_options& bound_by(uid_t uid) { bind_as = uid; return *this; }
@@ -29,6 +31,7 @@ struct fake_listener_options {
     fake_listener_options& in_mount_namespace_of(pid_t pid) { mount_namespace_of = pid; return *this; }
     fake_listener_options& never_accepting() { accept = false; return *this; }
     fake_listener_options& answering(std::string line) { answer = std::move(line); return *this; }
+    fake_listener_options& answering_in_turn(std::vector<std::string> lines) { answers = std::move(lines); return *this; }
 };
 
 // Forks the listener; waits until it listens. The destructor kills it and unlinks nothing.

@@ -26,6 +26,10 @@ awaitable<std::pair<boost::system::error_code, std::size_t>> read_piece(Stream& 
 {
     if (p.is_done())
         co_return std::pair{boost::system::error_code{}, std::size_t{0}};
+    // Beast reads as much as the buffer has room for: give it room for a whole piece, or a
+    // body arrives 512 bytes per system call.
+    if (in.capacity() - in.size() < cap)
+        in.reserve(in.size() + cap);
     p.get().body().data = buf;
     p.get().body().size = cap;
     auto [ec, n] = co_await boost::beast::http::async_read(s, in, p, nothrow_awaitable);

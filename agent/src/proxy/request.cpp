@@ -144,7 +144,7 @@ private:
 char* request_run::piece()
 {
     if (!conn_.piece)
-        conn_.piece = std::make_unique<char[]>(piece_size);
+        conn_.piece = std::make_unique_for_overwrite<char[]>(piece_size);
     return conn_.piece.get();
 }
 
@@ -201,8 +201,6 @@ awaitable<std::optional<error_reply>> request_run::read_kept_body()
         co_return std::nullopt;
     }
     std::uint64_t limit = cx_.settings.replay_limit;
-    if (auto len = req_.content_length(); len && *len > limit)
-        co_return std::nullopt;
     if (!continued_ && req_.get().version() >= 11 && beast::iequals(req_.get()[http::field::expect], "100-continue")) {
         continued_ = true;
         auto [ec, n] = co_await asio::async_write(conn_.client, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25),
@@ -210,6 +208,8 @@ awaitable<std::optional<error_reply>> request_run::read_kept_body()
         if (ec)
             co_return error_reply{400, errc::bad_request, "the client went away"};
     }
+    if (auto len = req_.content_length(); len && *len > limit)
+        co_return std::nullopt; // streamed after the head; not kept
     while (!req_.is_done() && kept_.size() <= limit) {
         conn_.client.expires_after(stream_idle);
         auto [ec, n] = co_await read_piece(conn_.client, conn_.in, req_, piece(), piece_size);
@@ -397,7 +397,8 @@ awaitable<bool> request_run::relay_answer(Upstream& up)
 
 awaitable<bool> request_run::fail(const error_reply& e)
 {
-    bool keep = keep_client() && e.status != 501;
+    // A refusal (403) or an Upgrade ends the connection: whoever sent one has no business sending more.
+    bool keep = keep_client() && e.status != 501 && e.status != 403;
     std::string reply = render(e, keep);
     conn_.client.expires_after(stream_idle);
     auto [ec, n] = co_await asio::async_write(conn_.client, asio::buffer(reply), nothrow_awaitable);

@@ -53,10 +53,10 @@ std::optional<std::string> problem_with(const std::string& path, const struct st
     return std::nullopt;
 }
 
-using read_result = boost::system::result<checked_file, std::string>;
+using checked_read = boost::system::result<checked_file, std::string>;
 
 // checked_file could be made from a string too: say which one is meant.
-read_result refused(std::string problem) { return read_result(boost::system::in_place_error, std::move(problem)); }
+checked_read refused(std::string problem) { return checked_read(boost::system::in_place_error, std::move(problem)); }
 
 struct descriptor {
     int fd;
@@ -65,7 +65,7 @@ struct descriptor {
 
 } // namespace
 
-read_result read_checked_file(const std::string& path, const file_rules& rules)
+checked_read read_checked_file(const std::string& path, const file_rules& rules)
 {
     // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one; fstat below
     // refuses it before any read.

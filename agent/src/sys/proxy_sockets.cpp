@@ -21,7 +21,7 @@
 namespace tokend::agent {
 namespace {
 
-using socket_result = boost::system::result<proxy_socket, std::string>;
+using proxy_socket_result = boost::system::result<proxy_socket, std::string>;
 using asio_tcp = boost::asio::ip::tcp;
 
 std::optional<asio_tcp::endpoint> local_endpoint(int fd)
@@ -43,7 +43,7 @@ std::optional<asio_tcp::endpoint> local_endpoint(int fd)
     return std::nullopt;
 }
 
-socket_result bind_tcp(const proxy_listen& l)
+proxy_socket_result bind_tcp(const proxy_listen& l)
 {
     std::string where = l.address.find(':') != std::string::npos ? "[" : "";
     where.append(l.address).append(l.address.find(':') != std::string::npos ? "]:" : ":").append(std::to_string(l.port));
@@ -71,7 +71,7 @@ socket_result bind_tcp(const proxy_listen& l)
 // `http` beside the agent's socket: the directory was checked (and the agent's lock taken) when
 // the agent's socket was bound there. A stale file from a crashed agent is replaced; one that
 // something answers on is not.
-socket_result bind_unix(const listening_socket& agent)
+proxy_socket_result bind_unix(const listening_socket& agent)
 {
     std::string path = proto::socket_directory(agent.path) + "/http";
     if (auto problem = socket_path_problem(path))

@@ -11,11 +11,11 @@
 namespace tok::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, command>, 10> names = {{
+constexpr std::array<std::pair<std::string_view, command>, 11> names = {{
     {"help", command::help},     {"header", command::header},         {"token", command::token},
     {"curl", command::curl},     {"exec", command::exec},             {"status", command::status},
     {"invalidate", command::invalidate}, {"add", command::add},       {"reload", command::reload},
-    {"ping", command::ping},
+    {"ping", command::ping},     {"url", command::url},
 }};
 
 bool passes_on(command c) { return c == command::curl || c == command::exec; }
@@ -157,7 +157,8 @@ bool parser::check_arity()
     case command::header:
     case command::token:
     case command::invalidate:
-    case command::add: return n == 1 || failed(name + " takes exactly one profile name");
+    case command::add:
+    case command::url: return n == 1 || failed(name + " takes exactly one profile name");
     case command::status: return n <= 1 || failed("status takes at most one profile name");
     case command::reload:
     case command::ping: return n == 0 || failed(name + " takes no arguments");

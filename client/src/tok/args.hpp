@@ -11,7 +11,7 @@
 
 namespace tok::cli {
 
-enum class command { none, help, header, token, curl, exec, status, invalidate, add, reload, ping };
+enum class command { none, help, header, token, curl, exec, status, invalidate, add, reload, ping, url };
 
 std::optional<command> command_from_name(std::string_view name);
 std::string_view command_name(command c);

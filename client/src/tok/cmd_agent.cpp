@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// tok status, tok ping, tok reload: the commands about the agent as a whole.
+// tok status, tok ping, tok reload, tok url: the commands about the agent as a whole.
 #include "commands.hpp"
 #include "output.hpp"
+#include "proxy_url.hpp"
 #include "report.hpp"
 #include "status_table.hpp"
 
 #include <tok/client.hpp>
+#include <tokend/proto/codec.hpp>
 
 namespace tok::cli {
 namespace {
@@ -53,6 +55,29 @@ int run_reload(const invocation& inv, tok::client& c)
     std::error_code ec;
     c.reload(ec, raw);
     return finish(ec, inv, raw);
+}
+
+int run_url(const invocation& inv, tok::client& c)
+{
+    std::string raw;
+    std::error_code ec;
+    const std::string& profile = inv.operands[0];
+    c.status(profile, ec, raw); // an unknown profile fails here, as everywhere (exit 4)
+    if (ec)
+        return finish(ec, inv, raw);
+    c.hello(ec, raw);
+    if (ec)
+        return finish(ec, inv, raw);
+    // libtok's agent_info is fixed by its ABI; the proxy list is read from the raw answer.
+    auto hello = tokend::proto::decode_hello_answer(raw);
+    proxy_url_result url = hello ? proxy_url(hello->proxy, profile)
+                                 : proxy_url_result{std::nullopt, "malformed answer from the agent"};
+    if (inv.json) // the answer as it is; the exit code still tells whether there is a URL
+        if (int rc = finish(ec, inv, raw); rc != exit_ok)
+            return rc;
+    if (!url.url)
+        return report(exit_error, url.error);
+    return inv.json ? exit_ok : print(*url.url + "\n");
 }
 
 } // namespace tok::cli

@@ -18,6 +18,7 @@ int run_invalidate(const invocation& inv, tok::client& c);
 int run_status(const invocation& inv, tok::client& c);
 int run_ping(const invocation& inv, tok::client& c);
 int run_reload(const invocation& inv, tok::client& c);
+int run_url(const invocation& inv, tok::client& c);
 int run_add(const invocation& inv, tok::client& c);
 int run_exec(const invocation& inv, tok::client& c);
 int run_curl(const invocation& inv, tok::client& c);

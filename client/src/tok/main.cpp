@@ -30,6 +30,7 @@ int dispatch(const invocation& inv)
     case command::add: return run_add(inv, c);
     case command::reload: return run_reload(inv, c);
     case command::ping: return run_ping(inv, c);
+    case command::url: return run_url(inv, c);
     case command::help:
     case command::none: break;
     }

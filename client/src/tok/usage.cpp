@@ -22,6 +22,7 @@ constexpr const char* overview =
     "  add PROFILE [--stdin]      hand a password to the agent\n"
     "  reload                     make the agent re-read its config\n"
     "  ping                       check that the agent answers\n"
+    "  url PROFILE                print the HTTP proxy's base URL for PROFILE\n"
     "  help [COMMAND]             this text, or a command's\n"
     "\n"
     "options (before or after the command; for curl and exec before `--`):\n"
@@ -71,6 +72,12 @@ const char* command_help(command c)
         return "usage: tok reload\nMakes the agent re-read its config (as SIGHUP does).\n";
     case command::ping:
         return "usage: tok ping\nChecks that the agent answers; prints its version and socket.\n";
+    case command::url:
+        return "usage: tok url PROFILE [--json]\n"
+               "Prints http://ADDR/PROFILE, the base URL of tokend's HTTP proxy for PROFILE, from the\n"
+               "agent's first TCP proxy listener; exits 1 when it has none. A request to that URL\n"
+               "reaches PROFILE's API with PROFILE's credentials attached (docs/proxy.md).\n"
+               "--json prints the agent's hello answer as it is.\n";
     case command::help:
     case command::none:
         break;
