@@ -266,10 +266,13 @@ awaitable<attempt_end> request_run::send_and_read_head(Upstream& up, const secre
         if (auto end = co_await stream_rest_of_body(up); end != attempt_end::answered)
             co_return end;
 
-    answer_.emplace();
-    answer_->header_limit(max_response_head);
-    answer_->body_limit(boost::none);
-    answer_->skip(req_.get().method() == http::verb::head);
+    auto fresh_answer = [&] {
+        answer_.emplace();
+        answer_->header_limit(max_response_head);
+        answer_->body_limit(boost::none);
+        answer_->skip(req_.get().method() == http::verb::head); // a HEAD answer has no body
+    };
+    fresh_answer();
     up_in_.clear();
     tcp.expires_after(profile_->config().timeout);
     {
@@ -279,10 +282,7 @@ awaitable<attempt_end> request_run::send_and_read_head(Upstream& up, const secre
             unsigned status = ec ? 0 : answer_->get().result_int();
             if (ec || status >= 200 || status == 101)
                 break;
-            answer_.emplace(); // 1xx (103 Early Hints...): informational, the answer follows
-            answer_->header_limit(max_response_head);
-            answer_->body_limit(boost::none);
-            answer_->skip(req_.get().method() == http::verb::head);
+            fresh_answer(); // 1xx (103 Early Hints...): informational, the answer follows
         }
     }
     if (!ec)

@@ -28,30 +28,6 @@ namespace {
 constexpr std::size_t max_request_head = 32 * 1024;
 constexpr std::uint64_t max_request_body = 64ull << 30;
 
-std::optional<tcp::endpoint> tcp_endpoint(const sockaddr_storage& a)
-{
-    if (a.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
-        return tcp::endpoint(asio::ip::address_v4(ntohl(v4.sin_addr.s_addr)), ntohs(v4.sin_port));
-    }
-    if (a.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
-        asio::ip::address_v6::bytes_type bytes;
-        std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
-        return tcp::endpoint(asio::ip::address_v6(bytes, v6.sin6_scope_id), ntohs(v6.sin6_port));
-    }
-    return std::nullopt;
-}
-
-std::optional<tcp::endpoint> peer_of(int fd, bool local)
-{
-    sockaddr_storage a{};
-    socklen_t len = sizeof a;
-    int rc = local ? ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len)
-                   : ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    return rc == 0 ? tcp_endpoint(a) : std::nullopt;
-}
-
 // Answers once and closes: a refused or surplus client gets no session.
 void answer_once(int fd, const proxy::error_reply& e)
 {
@@ -100,7 +76,7 @@ std::optional<proxy::error_reply> proxy_server::screen(int fd, const proxy_liste
     uid_t uid = 0;
     pid_t pid = 0;
     if (where.tcp) {
-        auto local = peer_of(fd, true), remote = peer_of(fd, false);
+        auto local = tcp_address_of(fd, true), remote = tcp_address_of(fd, false);
         auto owner = local && remote ? tcp_peer_uid(*local, *remote)
                                      : boost::system::result<uid_t, agent_error>(agent_error{agent_errc::peer_unknown, "no address"});
         if (!owner) {

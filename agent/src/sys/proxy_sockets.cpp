@@ -24,25 +24,6 @@ namespace {
 using proxy_socket_result = boost::system::result<proxy_socket, std::string>;
 using asio_tcp = boost::asio::ip::tcp;
 
-std::optional<asio_tcp::endpoint> local_endpoint(int fd)
-{
-    sockaddr_storage a{};
-    socklen_t len = sizeof a;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        return std::nullopt;
-    if (a.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
-        return asio_tcp::endpoint(boost::asio::ip::address_v4(ntohl(v4.sin_addr.s_addr)), ntohs(v4.sin_port));
-    }
-    if (a.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
-        boost::asio::ip::address_v6::bytes_type bytes;
-        std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
-        return asio_tcp::endpoint(boost::asio::ip::address_v6(bytes), ntohs(v6.sin6_port));
-    }
-    return std::nullopt;
-}
-
 proxy_socket_result bind_tcp(const proxy_listen& l)
 {
     std::string where = l.address.find(':') != std::string::npos ? "[" : "";
@@ -64,7 +45,7 @@ proxy_socket_result bind_tcp(const proxy_listen& l)
     }
     proxy_socket s;
     s.fd = fd;
-    s.tcp = local_endpoint(fd);
+    s.tcp = tcp_address_of(fd, true);
     return s;
 }
 
@@ -106,7 +87,7 @@ proxy_socket adopt(int fd)
     proxy_socket s;
     s.fd = fd;
     s.activated = true;
-    s.tcp = local_endpoint(fd);
+    s.tcp = tcp_address_of(fd, true);
     if (!s.tcp) {
         sockaddr_un a{};
         socklen_t len = sizeof a;
@@ -117,6 +98,27 @@ proxy_socket adopt(int fd)
 }
 
 } // namespace
+
+std::optional<asio_tcp::endpoint> tcp_address_of(int fd, bool local)
+{
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    int rc = local ? ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len)
+                   : ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    if (rc != 0)
+        return std::nullopt;
+    if (a.ss_family == AF_INET) {
+        const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
+        return asio_tcp::endpoint(boost::asio::ip::address_v4(ntohl(v4.sin_addr.s_addr)), ntohs(v4.sin_port));
+    }
+    if (a.ss_family == AF_INET6) {
+        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
+        boost::asio::ip::address_v6::bytes_type bytes;
+        std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
+        return asio_tcp::endpoint(boost::asio::ip::address_v6(bytes, v6.sin6_scope_id), ntohs(v6.sin6_port));
+    }
+    return std::nullopt;
+}
 
 std::string proxy_socket::name() const
 {

@@ -28,6 +28,9 @@ struct proxy_socket {
     std::string name() const;
 };
 
+// The local (getsockname) or remote (getpeername) TCP address of `fd`; nullopt for other families.
+std::optional<boost::asio::ip::tcp::endpoint> tcp_address_of(int fd, bool local);
+
 boost::system::result<std::vector<proxy_socket>, std::string> open_proxy_sockets(const proxy_settings& settings,
                                                                                  const listening_socket& agent);
 

@@ -68,12 +68,16 @@ void connection_pool::stop()
 {
     stopped_ = true;
     sweep_timer_.cancel();
-    for (auto& [name, p] : profiles_) {
-        for (auto& e : p.idle)
-            close_now(e.stream);
-        p.open -= p.idle.size();
-        p.idle.clear();
-    }
+    for (auto& [name, p] : profiles_)
+        drop_idle(p);
+}
+
+void connection_pool::drop_idle(per_profile& p)
+{
+    for (auto& e : p.idle)
+        close_now(e.stream);
+    p.open -= p.idle.size();
+    p.idle.clear();
 }
 
 std::size_t connection_pool::idle_count() const
@@ -89,10 +93,7 @@ connection_pool::acquire(const std::string& profile, const endpoint& to, connect
 {
     per_profile& p = profiles_[profile];
     if (!(p.to == to)) { // a reload pointed the profile elsewhere: nothing idle is of use
-        for (auto& e : p.idle)
-            close_now(e.stream);
-        p.open -= p.idle.size();
-        p.idle.clear();
+        drop_idle(p);
         if (p.session)
             SSL_SESSION_free(std::exchange(p.session, nullptr));
         p.to = to;

@@ -70,6 +70,7 @@ private:
         std::size_t open = 0; // idle and lent
         SSL_SESSION* session = nullptr; // the last one a TLS connection to `to` got
     };
+    void drop_idle(per_profile& p);
     void give_back(const std::string& profile, const endpoint& to, upstream_stream stream, bool reusable);
     awaitable<void> sweep();
 
